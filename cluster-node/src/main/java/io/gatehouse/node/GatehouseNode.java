@@ -1,0 +1,272 @@
+package io.gatehouse.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.gatehouse.node.admin.AdminServer;
+import io.gatehouse.node.bootstrap.BootstrapAdmin;
+import io.gatehouse.node.directory.DirectoryService;
+import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.node.directory.DirectoryViewUpdater;
+import io.gatehouse.node.token.LastUsedRecorder;
+import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.token.TokenCacheUpdater;
+import io.gatehouse.node.token.TokenService;
+import io.gatehouse.persistence.directory.DirectoryEntity;
+import io.gatehouse.persistence.projection.Projections;
+import io.gatehouse.persistence.projection.TagProjection;
+import io.gatehouse.persistence.store.Store;
+import io.gatehouse.persistence.token.TokenEntity;
+import io.gatehouse.persistence.token.TokenTable;
+import io.gatehouse.protocol.token.PresentedToken;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Gatehouse node: the store, the actor system and cluster membership, the sharded entities,
+ * the node-local views, the read-model projections and the admin API, started in that order and
+ * stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
+ */
+public final class GatehouseNode implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(GatehouseNode.class);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  public static final String SYSTEM_NAME = "gatehouse";
+
+  private final NodeSettings settings;
+  private final ActorSystem<Void> system;
+  private final Store store;
+  private final TokenCache tokenCache;
+  private final DirectoryView directoryView;
+  private final ServerBinding adminBinding;
+  private final String nodeAddress;
+
+  private GatehouseNode(NodeSettings settings, ActorSystem<Void> system, Store store, TokenCache tokenCache,
+      DirectoryView directoryView, ServerBinding adminBinding, String nodeAddress) {
+    this.settings = settings;
+    this.system = system;
+    this.store = store;
+    this.tokenCache = tokenCache;
+    this.directoryView = directoryView;
+    this.adminBinding = adminBinding;
+    this.nodeAddress = nodeAddress;
+  }
+
+  /** Starts a node from {@code application.conf}, with {@code overrides} on top of it. */
+  public static GatehouseNode start(Config overrides) {
+    return start(overrides, System.out);
+  }
+
+  public static GatehouseNode start(Config overrides, PrintStream out) {
+    Config base = ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    NodeSettings settings = NodeSettings.from(base);
+    if (!settings.bootstrapToken().isEmpty() && PresentedToken.parse(settings.bootstrapToken()) == null) {
+      throw new IllegalArgumentException(BootstrapAdmin.invalidPresetMessage());
+    }
+    Store store = Store.open(settings.store(), settings.namespace());
+    ActorSystem<Void> system;
+    try {
+      system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, store.pekkoConfig().withFallback(base));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    system.getWhenTerminated().whenComplete((done, failure) -> store.close());
+    try {
+      return wire(settings, system, store, out);
+    } catch (Exception e) {
+      system.terminate();
+      awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(30));
+      throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
+  private static GatehouseNode wire(NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out)
+      throws Exception {
+    Clock clock = Clock.systemUTC();
+    Cluster cluster = Cluster.get(system);
+    joinCluster(cluster, settings.seedNodes());
+    String node = cluster.selfMember().address().getHost().orElse(settings.host()) + ":"
+        + cluster.selfMember().address().getPort().orElse(settings.remotePort());
+    Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
+    NodeStatus status = NodeStatus.get(system.classicSystem());
+
+    ActorRef<Topic.Command<DirectoryEntity.Published>> directoryTopic = system.systemActorOf(
+        Topic.create(DirectoryEntity.Published.class, DirectoryEntity.TOPIC), "directory-topic", Props.empty());
+    ActorRef<Topic.Command<TokenEntity.Published>> tokenTopic = system.systemActorOf(
+        Topic.create(TokenEntity.Published.class, TokenEntity.TOPIC), "token-topic", Props.empty());
+    DirectoryEntity.init(system, directoryTopic, clock);
+    TokenEntity.init(system, tokenTopic, clock);
+    ClusterSharding sharding = ClusterSharding.get(system);
+
+    DirectoryView directoryView = new DirectoryView();
+    CompletableFuture<Done> directoryLoaded = new CompletableFuture<>();
+    system.systemActorOf(DirectoryViewUpdater.create(directoryView, directoryTopic,
+        () -> directoryLoaded.complete(Done.getInstance())), "directory-view", Props.empty());
+    TokenCache tokenCache = new TokenCache(directoryView, sharding, clock, settings.askTimeout(),
+        settings.unknownTokenTtl());
+    system.systemActorOf(TokenCacheUpdater.create(tokenCache, tokenTopic), "token-cache", Props.empty());
+
+    TagProjection.init(system, store.sql(), jdbc, Projections.all());
+
+    TokenTable tokenTable = new TokenTable(store.sql());
+    DirectoryService directory = new DirectoryService(sharding, directoryView, settings.askTimeout());
+    TokenService tokens = new TokenService(sharding, directory, tokenCache, tokenTable, jdbc, clock,
+        settings.askTimeout(), settings.readYourWritesTimeout(), settings.maxExpiryDays());
+    LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
+    system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
+        lastUsed::flush, system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")));
+
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-not-ready", () -> {
+      status.stopping();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "gatehouse-flush-last-used", () ->
+        CompletableFuture.supplyAsync(() -> {
+          lastUsed.flush();
+          return Done.getInstance();
+        }, jdbc));
+
+    awaitUp(cluster);
+    directoryLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    status.viewsLoaded();
+
+    BootstrapAdmin.Outcome bootstrap = BootstrapAdmin.run(store, directory, tokens, settings.bootstrapToken(),
+        settings.maxExpiryDays(), clock, node, out);
+
+    ServerBinding admin;
+    try {
+      admin = AdminServer.bind(system, settings.host(), settings.adminPort(), tokenCache, lastUsed, directory,
+              tokens, clock, node)
+          .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot bind the admin API on " + settings.host() + ":" + settings.adminPort()
+          + ": " + e.getCause().getMessage(), e);
+    }
+    status.adminBound();
+    PekkoManagement.get(system.classicSystem()).start()
+        .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+
+    GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node);
+    started.printSummary(out, bootstrap);
+    return started;
+  }
+
+  private static void joinCluster(Cluster cluster, List<String> seedNodes) {
+    if (seedNodes.isEmpty()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    } else {
+      cluster.manager().tell(new JoinSeedNodes(seedNodes.stream()
+          .map(hostPort -> org.apache.pekko.actor.AddressFromURIString.parse(
+              "pekko://" + SYSTEM_NAME + "@" + hostPort))
+          .toList()));
+    }
+  }
+
+  private static void awaitUp(Cluster cluster) throws InterruptedException {
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (cluster.selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("this node did not join its cluster within " + START_TIMEOUT.toSeconds()
+            + " s; check GATEHOUSE_SEED_NODES and that the seeds are reachable");
+      }
+      Thread.onSpinWait();
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  private void printSummary(PrintStream out, BootstrapAdmin.Outcome bootstrap) {
+    String version = getClass().getPackage().getImplementationVersion();
+    out.println("Gatehouse " + (version == null ? "(development build)" : version) + " is up");
+    out.println("  namespace   " + settings.namespace());
+    out.println("  store       " + settings.store().describe());
+    out.println("  admin API   http://" + settings.host() + ":" + adminPort() + "/api/v1");
+    out.println("  management  http://" + settings.host() + ":" + settings.managementPort() + "/ready");
+    out.println("  cluster     " + nodeAddress + (settings.seedNodes().isEmpty()
+        ? " (a cluster of its own)" : " (seeds " + String.join(", ", settings.seedNodes()) + ")"));
+    out.println("  bootstrap   " + switch (bootstrap) {
+      case ALREADY_DONE -> "done before";
+      case PRESET_TOKEN -> "admin token taken from GATEHOUSE_BOOTSTRAP_TOKEN";
+      case PRINTED_TOKEN -> "admin token printed above, once";
+    });
+    out.flush();
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Store store() {
+    return store;
+  }
+
+  public TokenCache tokenCache() {
+    return tokenCache;
+  }
+
+  public DirectoryView directoryView() {
+    return directoryView;
+  }
+
+  public int adminPort() {
+    return adminBinding.localAddress().getPort();
+  }
+
+  public String nodeAddress() {
+    return nodeAddress;
+  }
+
+  /** Leaves the cluster and stops, as SIGTERM does; completes when the node is down. */
+  public CompletableFuture<Done> stop() {
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture();
+  }
+
+  @Override
+  public void close() {
+    stop();
+    awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(60));
+  }
+
+  private static void awaitQuietly(java.util.concurrent.CompletionStage<?> stage, Duration timeout) {
+    try {
+      stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("node did not stop within {}: {}", timeout, e.toString());
+    }
+  }
+
+  /** For tests: the configuration keys that put a node on free ports of its own. */
+  public static Config ports(int admin, int management, int remote, int http) {
+    return ConfigFactory.empty()
+        .withValue("gatehouse.admin-port", ConfigValueFactory.fromAnyRef(admin))
+        .withValue("gatehouse.management-port", ConfigValueFactory.fromAnyRef(management))
+        .withValue("gatehouse.remote-port", ConfigValueFactory.fromAnyRef(remote))
+        .withValue("gatehouse.http-port", ConfigValueFactory.fromAnyRef(http));
+  }
+}

@@ -1,0 +1,44 @@
+package io.gatehouse.node.admin;
+
+import io.gatehouse.protocol.ErrorCode;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The admin port's route tree: {@code /api/v1/...} behind admin authentication. Every answer,
+ * including Pekko HTTP's own rejections, carries API.md's JSON error body.
+ */
+final class AdminRoutes extends AdminDirectives {
+  private final AdminAuth auth;
+  private final DirectoryRoutes directory;
+  private final TokenRoutes tokens;
+
+  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens) {
+    this.auth = auth;
+    this.directory = directory;
+    this.tokens = tokens;
+  }
+
+  Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        pathPrefix("api", () -> pathPrefix("v1", () ->
+            auth.admin(caller -> concat(directory.route(caller), tokens.route(caller)))))));
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejections -> complete(Responses.error(ErrorCode.METHOD_NOT_ALLOWED,
+            "method not allowed here; allowed: " + String.join(", ",
+                rejections.stream().map(r -> r.supported().name()).distinct().toList()))))
+        .handleNotFound(complete(Responses.notFound("no such resource")))
+        .handleAll(org.apache.pekko.http.javadsl.server.Rejection.class, rejections ->
+            complete(Responses.error(ErrorCode.INVALID_REQUEST, "request: could not be handled as sent")))
+        .build();
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder().matchAny(t -> complete(Failures.toResponse(t))).build();
+  }
+}

@@ -1,0 +1,37 @@
+package io.gatehouse.node.admin;
+
+import io.gatehouse.node.directory.DirectoryService;
+import io.gatehouse.node.token.LastUsedRecorder;
+import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.token.TokenService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/** Binds the admin API (and later the dashboard and /metrics) on the admin port. */
+public final class AdminServer {
+  private AdminServer() {}
+
+  public static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system,
+      String host,
+      int port,
+      TokenCache tokenCache,
+      LastUsedRecorder lastUsed,
+      DirectoryService directory,
+      TokenService tokens,
+      Clock clock,
+      String node) {
+    AdminRoutes routes = new AdminRoutes(
+        new AdminAuth(tokenCache, lastUsed, node),
+        new DirectoryRoutes(directory, tokens),
+        new TokenRoutes(tokens, clock));
+    return Http.get(system)
+        .newServerAt(host, port)
+        .bind(routes.route())
+        .thenApply(binding -> binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system));
+  }
+}

@@ -1,0 +1,147 @@
+package io.gatehouse.node.token;
+
+import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.persistence.directory.DirectoryState;
+import io.gatehouse.persistence.token.TokenEntity;
+import io.gatehouse.persistence.token.TokenRecord;
+import io.gatehouse.persistence.token.TokenSecrets;
+import io.gatehouse.protocol.token.PresentedToken;
+import io.gatehouse.protocol.token.TokenId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Validates bearer tokens on this node from memory. On a miss it asks the token's entity once
+ * (concurrent misses for one id share the ask) and keeps the answer, including "no such token"
+ * for a short while. Records only move forward by version, so a revocation that reached the
+ * cache is never undone by a slower, older answer.
+ *
+ * <p>Each validation also checks the principal against the node's {@link DirectoryView}: a
+ * deleted user's tokens stop working the moment the view has the deletion.
+ */
+public final class TokenCache {
+  /** Above this many remembered unknown ids the memory is cleared rather than grown. */
+  static final int MAX_UNKNOWN = 100_000;
+
+  private final ConcurrentHashMap<TokenId, TokenRecord> known = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenId, Long> unknownUntil = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenId, CompletableFuture<TokenRecord>> inFlight = new ConcurrentHashMap<>();
+  private final DirectoryView directory;
+  private final ClusterSharding sharding;
+  private final Clock clock;
+  private final Duration askTimeout;
+  private final long unknownTtlMillis;
+
+  public TokenCache(
+      DirectoryView directory, ClusterSharding sharding, Clock clock, Duration askTimeout, Duration unknownTtl) {
+    this.directory = directory;
+    this.sharding = sharding;
+    this.clock = clock;
+    this.askTimeout = askTimeout;
+    this.unknownTtlMillis = unknownTtl.toMillis();
+  }
+
+  /** Validates {@code raw} (the bearer string), asking the token's entity only on a miss. */
+  public CompletionStage<TokenValidation> validate(CharSequence raw) {
+    PresentedToken presented = PresentedToken.parse(raw);
+    if (presented == null) {
+      return CompletableFuture.completedFuture(TokenValidation.Reason.MALFORMED.invalid());
+    }
+    TokenValidation cached = fromMemory(presented);
+    if (cached != null) {
+      return CompletableFuture.completedFuture(cached);
+    }
+    return fetch(presented.id()).thenApply(record -> check(presented, record));
+  }
+
+  /** Validates from memory only; null when the entity would have to be asked. */
+  public TokenValidation validateCached(CharSequence raw) {
+    PresentedToken presented = PresentedToken.parse(raw);
+    return presented == null ? TokenValidation.Reason.MALFORMED.invalid() : fromMemory(presented);
+  }
+
+  private TokenValidation fromMemory(PresentedToken presented) {
+    TokenRecord record = known.get(presented.id());
+    if (record != null) {
+      return check(presented, record);
+    }
+    Long until = unknownUntil.get(presented.id());
+    if (until != null && until > clock.millis()) {
+      return TokenValidation.Reason.UNKNOWN.invalid();
+    }
+    return null;
+  }
+
+  private TokenValidation check(PresentedToken presented, TokenRecord record) {
+    // The secret is checked first: holding only a token's (public) id reveals nothing about it.
+    if (record == null || !TokenSecrets.matches(presented.secret(), record.secretHash())) {
+      return TokenValidation.Reason.UNKNOWN.invalid();
+    }
+    if (record.revoked()) {
+      return TokenValidation.Reason.REVOKED.invalid();
+    }
+    if (!clock.instant().isBefore(record.expiresAt())) {
+      return TokenValidation.Reason.EXPIRED.invalid();
+    }
+    DirectoryState.Principal principal = directory.principal(record.principal());
+    if (principal == null || principal.incarnation() != record.principalIncarnation()) {
+      return TokenValidation.Reason.PRINCIPAL_DELETED.invalid();
+    }
+    return new TokenValidation.Valid(record.id(), record.principal(), principal.groups(), principal.admin(),
+        principal.canRegister(), record.routes());
+  }
+
+  private CompletionStage<TokenRecord> fetch(TokenId id) {
+    CompletableFuture<TokenRecord> mine = new CompletableFuture<>();
+    CompletableFuture<TokenRecord> existing = inFlight.putIfAbsent(id, mine);
+    if (existing != null) {
+      return existing;
+    }
+    TokenEntity.ref(sharding, id)
+        .<TokenEntity.Lookup>ask(TokenEntity.Get::new, askTimeout)
+        .whenComplete((lookup, failure) -> {
+          inFlight.remove(id, mine);
+          if (failure != null) {
+            mine.completeExceptionally(failure);
+          } else if (lookup.token() == null) {
+            rememberUnknown(id);
+            mine.complete(null);
+          } else {
+            offer(lookup.token());
+            mine.complete(known.get(id));
+          }
+        });
+    return mine;
+  }
+
+  private void rememberUnknown(TokenId id) {
+    if (unknownUntil.size() >= MAX_UNKNOWN) {
+      unknownUntil.clear();
+    }
+    unknownUntil.put(id, clock.millis() + unknownTtlMillis);
+  }
+
+  /** Takes a token's newer state: from its entity's reply, pub-sub or the journal. */
+  public void offer(TokenRecord record) {
+    known.merge(record.id(), record, (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
+    unknownUntil.remove(record.id());
+  }
+
+  /** Drops what memory no longer needs: long-expired tokens and stale unknown ids. */
+  public void sweep(Duration keepExpired) {
+    Instant cutoff = clock.instant().minus(keepExpired);
+    known.values().removeIf(r -> r.expiresAt().isBefore(cutoff));
+    long now = clock.millis();
+    unknownUntil.values().removeIf(until -> until <= now);
+  }
+
+  /** How many tokens this node holds in memory. */
+  public int size() {
+    return known.size();
+  }
+}
