@@ -79,6 +79,11 @@ public final class GatehouseNode implements AutoCloseable {
   }
 
   public static GatehouseNode start(Config overrides, PrintStream out) {
+    return start(overrides, out, Clock.systemUTC());
+  }
+
+  /** With a clock of the caller's: tests move it to reach token expiry. */
+  public static GatehouseNode start(Config overrides, PrintStream out, Clock clock) {
     Config base = ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     NodeSettings settings = NodeSettings.from(base);
     if (!settings.bootstrapToken().isEmpty() && PresentedToken.parse(settings.bootstrapToken()) == null) {
@@ -94,7 +99,7 @@ public final class GatehouseNode implements AutoCloseable {
     }
     system.getWhenTerminated().whenComplete((done, failure) -> store.close());
     try {
-      return wire(settings, system, store, out);
+      return wire(settings, system, store, out, clock);
     } catch (Exception e) {
       system.terminate();
       awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(30));
@@ -102,9 +107,8 @@ public final class GatehouseNode implements AutoCloseable {
     }
   }
 
-  private static GatehouseNode wire(NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out)
-      throws Exception {
-    Clock clock = Clock.systemUTC();
+  private static GatehouseNode wire(
+      NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out, Clock clock) throws Exception {
     Cluster cluster = Cluster.get(system);
     joinCluster(cluster, settings.seedNodes());
     String node = cluster.selfMember().address().getHost().orElse(settings.host()) + ":"

@@ -7,6 +7,7 @@ import io.gatehouse.persistence.directory.DirectoryEntity;
 import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.store.Store;
 import io.gatehouse.persistence.token.TokenEntity;
+import io.gatehouse.persistence.token.TokenRecord;
 import io.gatehouse.persistence.token.TokenSecrets;
 import io.gatehouse.protocol.Name;
 import io.gatehouse.protocol.PrincipalRef;
@@ -15,7 +16,6 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -53,7 +53,7 @@ public final class BootstrapAdmin {
     }
     PrincipalRef admin = PrincipalRef.serviceAccount(adminName.value());
     long incarnation = state.principal(admin).incarnation();
-    Instant expiresAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).plus(Duration.ofDays(maxExpiryDays));
+    Duration lifetime = Duration.ofDays(maxExpiryDays);
 
     Outcome outcome;
     if (!presetToken.isEmpty()) {
@@ -62,7 +62,7 @@ public final class BootstrapAdmin {
         throw new IllegalArgumentException(invalidPresetMessage());
       }
       TokenEntity.Draft draft = new TokenEntity.Draft("bootstrap", TokenSecrets.hash(preset.secret()), admin,
-          incarnation, admin, expiresAt, null, Map.of());
+          incarnation, admin, lifetime, null, Map.of());
       try {
         await(tokens.issueAs(preset.id(), draft, system));
       } catch (java.util.concurrent.ExecutionException e) {
@@ -77,9 +77,9 @@ public final class BootstrapAdmin {
     } else {
       TokenSecrets.Generated generated = TokenSecrets.generate();
       TokenEntity.Draft draft = new TokenEntity.Draft("bootstrap", generated.secretHash(), admin, incarnation,
-          admin, expiresAt, null, Map.of());
-      await(tokens.issueAs(generated.id(), draft, system));
-      printOnce(out, generated.token(), expiresAt);
+          admin, lifetime, null, Map.of());
+      TokenRecord issued = await(tokens.issueAs(generated.id(), draft, system));
+      printOnce(out, generated.token(), issued.expiresAt());
       log.info("bootstrap admin token {} issued and printed to standard output", generated.id());
       outcome = Outcome.PRINTED_TOKEN;
     }

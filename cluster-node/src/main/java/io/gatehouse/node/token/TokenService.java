@@ -17,7 +17,6 @@ import io.gatehouse.protocol.token.TokenId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -77,8 +76,7 @@ public final class TokenService {
   }
 
   public CompletionStage<Issued> issue(TokenRequests.Issue request, PrincipalRef caller, Actor actor) {
-    long hours = request.lifetimeHours(maxExpiryDays);
-    Instant expiresAt = clock.instant().truncatedTo(ChronoUnit.MILLIS).plus(Duration.ofHours(hours));
+    Duration lifetime = Duration.ofHours(request.lifetimeHours(maxExpiryDays));
     return directory.authoritative().thenCompose(state -> {
       DirectoryState.Principal principal = state.principal(request.principal());
       if (principal == null) {
@@ -87,14 +85,14 @@ public final class TokenService {
       }
       List<String> routes = request.routes() == null ? null : request.routes().stream().map(Name::value).toList();
       return issueWithFreshId(new TokenEntity.Draft(request.label(), null, request.principal(),
-          principal.incarnation(), caller, expiresAt, routes, request.metadata()), actor, 2);
+          principal.incarnation(), caller, lifetime, routes, request.metadata()), actor, 2);
     });
   }
 
   private CompletionStage<Issued> issueWithFreshId(TokenEntity.Draft draft, Actor actor, int attemptsLeft) {
     TokenSecrets.Generated generated = TokenSecrets.generate();
     TokenEntity.Draft withHash = new TokenEntity.Draft(draft.label(), generated.secretHash(), draft.principal(),
-        draft.principalIncarnation(), draft.createdBy(), draft.expiresAt(), draft.routes(), draft.metadata());
+        draft.principalIncarnation(), draft.createdBy(), draft.lifetime(), draft.routes(), draft.metadata());
     return issueAs(generated.id(), withHash, actor)
         .thenApply(record -> new Issued(record, generated.token()))
         .exceptionallyCompose(failure -> {

@@ -8,6 +8,7 @@ import io.gatehouse.protocol.PrincipalRef;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.token.TokenId;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -60,20 +61,23 @@ public final class TokenEntity
 
   public sealed interface Command extends CborSerializable permits Issue, Revoke, Get {}
 
-  /** What the issuer decided; the entity adds the id, the time and the version. */
+  /**
+   * What the issuer decided; the entity adds the id, the time and the version, and computes the
+   * expiry from the issue time, so that {@code expiresAt - createdAt} is exactly the lifetime asked.
+   */
   public record Draft(
       String label,
       String secretHash,
       PrincipalRef principal,
       long principalIncarnation,
       PrincipalRef createdBy,
-      Instant expiresAt,
+      Duration lifetime,
       List<String> routes,
       Map<String, String> metadata)
       implements CborSerializable {
     @Override
     public String toString() {
-      return "Draft[" + label + ", " + principal + ", expires " + expiresAt + "]";
+      return "Draft[" + label + ", " + principal + ", lifetime " + lifetime + "]";
     }
   }
 
@@ -225,12 +229,12 @@ public final class TokenEntity
   private ReplyEffect<Event, State> onIssue(Blank state, Issue cmd) {
     Draft d = cmd.draft();
     Instant now = now();
-    if (!d.expiresAt().isAfter(now)) {
+    if (d.lifetime().isNegative() || d.lifetime().isZero()) {
       return Effect().reply(cmd.replyTo(), StatusReply.error(
-          Rejection.invalid("expiresAt", "must be in the future").wireText()));
+          Rejection.invalid("lifetime", "must be positive").wireText()));
     }
     TokenIssued issued = new TokenIssued(id, d.label(), d.secretHash(), d.principal(), d.principalIncarnation(),
-        d.createdBy(), now, d.expiresAt(), d.routes(), d.metadata(), cmd.actor().at(now));
+        d.createdBy(), now, now.plus(d.lifetime()), d.routes(), d.metadata(), cmd.actor().at(now));
     return Effect()
         .persist(issued)
         .thenRun(this::publish)

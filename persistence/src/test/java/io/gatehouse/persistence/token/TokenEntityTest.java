@@ -66,7 +66,7 @@ class TokenEntityTest {
 
   private TokenEntity.Draft draft(Duration lifetime) {
     return new TokenEntity.Draft("alice-laptop", TokenSecrets.hash("s3cret"), ALICE, 7, ADMIN,
-        START.plus(lifetime), List.of("llm-inference"), Map.of("team", "ml"));
+        lifetime, List.of("llm-inference"), Map.of("team", "ml"));
   }
 
   private TokenRecord issue(Duration lifetime) {
@@ -85,6 +85,7 @@ class TokenEntityTest {
     assertThat(record.principal()).isEqualTo(ALICE);
     assertThat(record.principalIncarnation()).isEqualTo(7);
     assertThat(record.createdAt()).isEqualTo(START);
+    assertThat(record.expiresAt()).isEqualTo(START.plus(Duration.ofDays(30)));
     assertThat(record.routes()).containsExactly("llm-inference");
     assertThat(record.status(START)).isEqualTo(TokenStatus.ACTIVE);
     assertThat(record.version()).isEqualTo(1);
@@ -102,7 +103,7 @@ class TokenEntityTest {
   }
 
   @Test
-  void anExpiryInThePastIsRefused() {
+  void aLifetimeThatIsNotPositiveIsRefused() {
     var result = token.<StatusReply<TokenRecord>>runCommand(
         r -> new TokenEntity.Issue(draft(Duration.ofHours(-1)), ACTOR, r));
 

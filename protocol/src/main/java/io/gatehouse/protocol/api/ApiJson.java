@@ -86,6 +86,10 @@ public final class ApiJson {
       }
       return value;
     } catch (JsonParseException e) {
+      String duplicate = duplicateField(e.getOriginalMessage());
+      if (duplicate != null) {
+        throw Rejection.invalid(duplicate, "appears more than once");
+      }
       throw Rejection.invalid(
           "body",
           "malformed JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
@@ -107,12 +111,25 @@ public final class ApiJson {
       if (e.getCause() instanceof FieldError || e.getCause() instanceof IllegalArgumentException) {
         throw fromCause(field, e.getCause());
       }
+      if (e.getCause() instanceof InputCoercionException
+          || (e.getOriginalMessage() != null && e.getOriginalMessage().contains("out of range"))) {
+        throw Rejection.invalid(field.isEmpty() ? "body" : field, "is out of range");
+      }
       throw Rejection.invalid(field.isEmpty() ? "body" : field, "has an invalid value");
     } catch (InputCoercionException e) {
       throw Rejection.invalid(fieldOf(e), "is out of range");
     } catch (IOException e) {
       throw Rejection.invalid("body", "could not be read as JSON");
     }
+  }
+
+  private static String duplicateField(String message) {
+    String prefix = "Duplicate field '";
+    if (message != null && message.startsWith(prefix)) {
+      int end = message.indexOf('\'', prefix.length());
+      return end > prefix.length() ? message.substring(prefix.length(), end) : null;
+    }
+    return null;
   }
 
   private static Rejection fromCause(String path, Throwable cause) {
