@@ -97,7 +97,18 @@ public final class GatehouseNode implements AutoCloseable {
       store.close();
       throw e;
     }
-    system.getWhenTerminated().whenComplete((done, failure) -> store.close());
+    CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().handle((done, failure) -> {
+      store.close();
+      out.println("Gatehouse node " + settings.host() + ":" + settings.remotePort() + " stopped");
+      out.flush();
+      return null;
+    });
+    if (base.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook")) {
+      // On SIGTERM the JVM runs Pekko's coordinated shutdown in a hook; this hook holds the JVM
+      // until the store is closed after it, instead of racing it.
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitQuietly(stopped, Duration.ofSeconds(60)),
+          "gatehouse-stop"));
+    }
     try {
       return wire(settings, system, store, out, clock);
     } catch (Exception e) {

@@ -1,0 +1,222 @@
+package io.gatehouse.node.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gatehouse.persistence.testing.FreePorts;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the README's walk-through as written: starts the built jar the way the README says, then
+ * feeds every command of the walk-through to one bash session and checks each answer against
+ * the {@code # ->} lines under it ({@code …} matches anything). Finally stops the node with
+ * SIGTERM and expects a clean exit.
+ *
+ * <p>Only two things differ from a reader's terminal: the node gets free ports and a temporary
+ * data directory (the commands' port numbers are rewritten to match), and {@code TOKEN} is set
+ * from the node's output instead of being pasted.
+ */
+class ReadmeWalkthroughIT {
+  private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  private static final String DONE = "__walkthrough_done__";
+
+  @TempDir Path work;
+
+  record Step(String command, List<String> expected) {}
+
+  @Test
+  void theWalkthroughWorksAsWritten() throws Exception {
+    List<String> blocks = walkthroughBlocks(Files.readString(REPO.resolve("README.md")));
+    int[] ports = FreePorts.allocate(4);
+    String start = blocks.get(0).strip();
+    assertThat(start).isEqualTo("java -jar cluster-node/target/gatehouse-node.jar");
+
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", REPO.resolve("cluster-node/target/gatehouse-node.jar").toString())
+        .directory(work.toFile())
+        .redirectErrorStream(true);
+    pb.environment().put("GATEHOUSE_DATA_DIR", work.resolve("data").toString());
+    pb.environment().put("GATEHOUSE_ADMIN_PORT", String.valueOf(ports[0]));
+    pb.environment().put("GATEHOUSE_MANAGEMENT_PORT", String.valueOf(ports[1]));
+    pb.environment().put("GATEHOUSE_REMOTE_PORT", String.valueOf(ports[2]));
+    pb.environment().put("GATEHOUSE_HTTP_PORT", String.valueOf(ports[3]));
+    Process node = pb.start();
+    NodeOutput output = new NodeOutput(node);
+    try {
+      String token = output.awaitLine(l -> l.trim().startsWith("gth_"), Duration.ofSeconds(90)).trim();
+      output.awaitLine(l -> l.contains(" is up"), Duration.ofSeconds(90));
+
+      List<Step> steps = new ArrayList<>();
+      for (String block : blocks.subList(1, blocks.size())) {
+        steps.addAll(steps(block.replace("localhost:9090", "localhost:" + ports[0])
+            .replace("localhost:7626", "localhost:" + ports[1])
+            .replace("localhost:8080", "localhost:" + ports[3])));
+      }
+      assertThat(steps).hasSizeGreaterThan(8);
+      try (Bash bash = new Bash(work, token)) {
+        for (Step step : steps) {
+          if (step.command().startsWith("export TOKEN=")) {
+            continue;
+          }
+          List<String> answer = bash.run(step.command());
+          assertThat(answer).as("answer to: %s", step.command()).hasSameSizeAs(step.expected());
+          for (int i = 0; i < answer.size(); i++) {
+            assertThat(answer.get(i)).as("answer to: %s", step.command()).matches(pattern(step.expected().get(i)));
+          }
+        }
+      }
+
+      // SIGTERM through the process handle: Process.destroy() would also close the output pipe.
+      node.toHandle().destroy();
+      assertThat(node.waitFor(45, TimeUnit.SECONDS)).as("the node stops on SIGTERM").isTrue();
+      // 143 is the JVM's exit status after SIGTERM once its shutdown hooks (here: Pekko's
+      // coordinated shutdown, then the store) have run to the end.
+      assertThat(node.exitValue()).isEqualTo(143);
+      assertThat(output.all()).contains("stopped\n", "namespace   default", "admin API   http://127.0.0.1:" + ports[0] + "/api/v1");
+    } finally {
+      node.destroyForcibly();
+    }
+  }
+
+  static List<String> walkthroughBlocks(String readme) {
+    String section = readme.substring(
+        readme.indexOf("<!-- walkthrough:begin -->"), readme.indexOf("<!-- walkthrough:end -->"));
+    List<String> blocks = new ArrayList<>();
+    Matcher m = Pattern.compile("(?s)```sh\\n(.*?)```").matcher(section);
+    while (m.find()) {
+      blocks.add(m.group(1));
+    }
+    return blocks;
+  }
+
+  /** Commands (continuation lines joined) each with the {@code # ->} lines that follow it. */
+  static List<Step> steps(String block) {
+    List<Step> steps = new ArrayList<>();
+    StringBuilder command = null;
+    List<String> expected = new ArrayList<>();
+    for (String line : block.split("\n")) {
+      if (line.startsWith("# -> ")) {
+        expected.add(line.substring(5));
+      } else if (command != null && command.toString().endsWith("\\")) {
+        command.append('\n').append(line);
+      } else if (!line.isBlank()) {
+        if (command != null) {
+          steps.add(new Step(command.toString(), expected));
+          expected = new ArrayList<>();
+        }
+        command = new StringBuilder(line);
+      }
+    }
+    if (command != null) {
+      steps.add(new Step(command.toString(), expected));
+    }
+    return steps;
+  }
+
+  static String pattern(String expected) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : expected.split("…", -1)) {
+      if (sb.length() > 0) {
+        sb.append(".*");
+      }
+      sb.append(Pattern.quote(part));
+    }
+    return sb.toString();
+  }
+
+  /** One bash session, as in a terminal: variables set by one command are there for the next. */
+  static final class Bash implements AutoCloseable {
+    private final Process process;
+    private final Writer in;
+    private final BufferedReader out;
+
+    Bash(Path dir, String token) throws IOException {
+      ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc").directory(dir.toFile())
+          .redirectErrorStream(true);
+      pb.environment().put("TOKEN", token);
+      process = pb.start();
+      in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    List<String> run(String command) throws IOException {
+      in.write(command + "\nprintf '\\n" + DONE + "\\n'\n");
+      in.flush();
+      List<String> lines = new ArrayList<>();
+      for (String line = out.readLine(); line != null && !line.equals(DONE); line = out.readLine()) {
+        lines.add(line.replace("\r", ""));
+      }
+      // The marker is printed after a newline, so a command's last line always ends; drop the
+      // empty line that adds when the command's output already ended with one.
+      if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+        lines.remove(lines.size() - 1);
+      }
+      return lines;
+    }
+
+    @Override
+    public void close() throws Exception {
+      in.write("exit\n");
+      in.flush();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** Collects the node's output in the background so the test can wait for lines in it. */
+  static final class NodeOutput {
+    private final StringBuffer text = new StringBuffer();
+    private final Thread reader;
+
+    NodeOutput(Process process) {
+      reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+          for (String line = r.readLine(); line != null; line = r.readLine()) {
+            text.append(line).append('\n');
+          }
+        } catch (IOException ignored) {
+          // the process ended
+        }
+      }, "node-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String text() {
+      return text.toString();
+    }
+
+    /** Everything the process printed, once it has exited and its output is drained. */
+    String all() throws InterruptedException {
+      reader.join(10_000);
+      return text();
+    }
+
+    String awaitLine(java.util.function.Predicate<String> wanted, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (System.nanoTime() < deadline) {
+        for (String line : text().split("\n")) {
+          if (wanted.test(line)) {
+            return line;
+          }
+        }
+        TimeUnit.MILLISECONDS.sleep(50);
+      }
+      throw new AssertionError("the node did not print the expected line in time; it printed:\n" + text());
+    }
+  }
+}
