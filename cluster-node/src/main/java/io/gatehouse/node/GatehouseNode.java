@@ -8,6 +8,18 @@ import io.gatehouse.node.bootstrap.BootstrapAdmin;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.node.directory.DirectoryViewUpdater;
+import io.gatehouse.node.proxy.DataPlane;
+import io.gatehouse.node.proxy.DataPlaneContext;
+import io.gatehouse.node.route.HttpHealthProber;
+import io.gatehouse.node.route.RouteService;
+import io.gatehouse.node.route.RouteTable;
+import io.gatehouse.node.route.RouteTableUpdater;
+import io.gatehouse.node.session.ConsumerSession;
+import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.persistence.route.RouteDefinition;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteIndexEntity;
+import java.util.concurrent.CompletionStage;
 import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenCacheUpdater;
@@ -52,6 +64,8 @@ import org.slf4j.LoggerFactory;
 public final class GatehouseNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatehouseNode.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /** How long a stopping node lets requests in flight finish. */
+  private static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(10);
   public static final String SYSTEM_NAME = "gatehouse";
 
   private final NodeSettings settings;
@@ -61,9 +75,14 @@ public final class GatehouseNode implements AutoCloseable {
   private final DirectoryView directoryView;
   private final ServerBinding adminBinding;
   private final String nodeAddress;
+  private final DataPlane dataPlane;
+  private final RouteTable routeTable;
 
   private GatehouseNode(NodeSettings settings, ActorSystem<Void> system, Store store, TokenCache tokenCache,
-      DirectoryView directoryView, ServerBinding adminBinding, String nodeAddress) {
+      DirectoryView directoryView, ServerBinding adminBinding, String nodeAddress, DataPlane dataPlane,
+      RouteTable routeTable) {
+    this.dataPlane = dataPlane;
+    this.routeTable = routeTable;
     this.settings = settings;
     this.system = system;
     this.store = store;
@@ -126,15 +145,21 @@ public final class GatehouseNode implements AutoCloseable {
         + cluster.selfMember().address().getPort().orElse(settings.remotePort());
     Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
     NodeStatus status = NodeStatus.get(system.classicSystem());
-
-    ActorRef<Topic.Command<DirectoryEntity.Published>> directoryTopic = system.systemActorOf(
-        Topic.create(DirectoryEntity.Published.class, DirectoryEntity.TOPIC), "directory-topic", Props.empty());
-    ActorRef<Topic.Command<TokenEntity.Published>> tokenTopic = system.systemActorOf(
-        Topic.create(TokenEntity.Published.class, TokenEntity.TOPIC), "token-topic", Props.empty());
-    DirectoryEntity.init(system, directoryTopic, clock);
-    TokenEntity.init(system, tokenTopic, clock);
     ClusterSharding sharding = ClusterSharding.get(system);
 
+    // Sharded entities, and the topics they publish their changes on.
+    var directoryTopic = topic(system, DirectoryEntity.Published.class, DirectoryEntity.TOPIC);
+    var tokenTopic = topic(system, TokenEntity.Published.class, TokenEntity.TOPIC);
+    var routeTopic = topic(system, RouteEntity.RouteView.class, RouteEntity.TOPIC);
+    var indexTopic = topic(system, RouteIndexEntity.State.class, RouteIndexEntity.TOPIC);
+    DirectoryEntity.init(system, directoryTopic, clock);
+    TokenEntity.init(system, tokenTopic, clock);
+    RouteIndexEntity.init(system, indexTopic);
+    RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
+        routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor()));
+    ConsumerSession.init(system);
+
+    // Node-local views, read by the admin API and the data plane without asking anyone.
     DirectoryView directoryView = new DirectoryView();
     CompletableFuture<Done> directoryLoaded = new CompletableFuture<>();
     system.systemActorOf(DirectoryViewUpdater.create(directoryView, directoryTopic,
@@ -142,6 +167,11 @@ public final class GatehouseNode implements AutoCloseable {
     TokenCache tokenCache = new TokenCache(directoryView, sharding, clock, settings.askTimeout(),
         settings.unknownTokenTtl());
     system.systemActorOf(TokenCacheUpdater.create(tokenCache, tokenTopic), "token-cache", Props.empty());
+    RouteTable routeTable = new RouteTable(settings.baseDomain());
+    CompletableFuture<Done> routesLoaded = new CompletableFuture<>();
+    system.systemActorOf(RouteTableUpdater.create(routeTable, routeTopic, indexTopic,
+        () -> routesLoaded.complete(Done.getInstance())), "route-table", Props.empty());
+    SessionCache sessions = new SessionCache();
 
     TagProjection.init(system, store.sql(), jdbc, Projections.all());
 
@@ -149,23 +179,20 @@ public final class GatehouseNode implements AutoCloseable {
     DirectoryService directory = new DirectoryService(sharding, directoryView, settings.askTimeout());
     TokenService tokens = new TokenService(sharding, directory, tokenCache, tokenTable, jdbc, clock,
         settings.askTimeout(), settings.readYourWritesTimeout(), settings.maxExpiryDays());
+    RouteService routes = new RouteService(sharding, routeTable, directoryView, settings.askTimeout(),
+        settings.namespace(), settings.publicUrl());
     LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
+    DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
+        lastUsed, settings.accessLog(), settings.askTimeout(), settings.retryAfterSeconds(),
+        settings.maxIdleUpstreamConnections());
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
         lastUsed::flush, system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")));
-
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-not-ready", () -> {
-      status.stopping();
-      return CompletableFuture.completedFuture(Done.getInstance());
-    });
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "gatehouse-flush-last-used", () ->
-        CompletableFuture.supplyAsync(() -> {
-          lastUsed.flush();
-          return Done.getInstance();
-        }, jdbc));
+    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(1),
+        () -> sessions.sweep(System.currentTimeMillis()), system.executionContext());
 
     awaitUp(cluster);
     directoryLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    routesLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     status.viewsLoaded();
 
     BootstrapAdmin.Outcome bootstrap = BootstrapAdmin.run(store, directory, tokens, settings.bootstrapToken(),
@@ -174,19 +201,82 @@ public final class GatehouseNode implements AutoCloseable {
     ServerBinding admin;
     try {
       admin = AdminServer.bind(system, settings.host(), settings.adminPort(), tokenCache, lastUsed, directory,
-              tokens, clock, node)
+              tokens, routes, dataPlaneContext.load(), clock, node)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot bind the admin API on " + settings.host() + ":" + settings.adminPort()
           + ": " + e.getCause().getMessage(), e);
     }
     status.adminBound();
+    DataPlane dataPlane;
+    try {
+      dataPlane = DataPlane.start(dataPlaneContext, settings.host(), settings.httpPort(), settings.eventLoops(),
+          settings.maxInitialLineBytes(), settings.maxHeaderBytes());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("cannot bind the data plane on " + settings.host() + ":" + settings.httpPort()
+          + ": " + e.getMessage(), e);
+    }
+    status.dataPlaneBound();
+    stopInOrder(system, status, dataPlane, lastUsed, jdbc);
     PekkoManagement.get(system.classicSystem()).start()
         .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
-    GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node);
+    GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node,
+        dataPlane, routeTable);
     started.printSummary(out, bootstrap);
     return started;
+  }
+
+  /**
+   * SIGTERM, or {@link #stop()}: not ready at once (load balancers stop sending), then the data
+   * plane stops accepting and lets requests in flight finish (bounded), then Pekko leaves the
+   * cluster and hands this node's shards over.
+   */
+  private static void stopInOrder(ActorSystem<Void> system, NodeStatus status, DataPlane dataPlane,
+      LastUsedRecorder lastUsed, Executor jdbc) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-not-ready", () -> {
+      status.stopping();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "gatehouse-data-plane-unbind", () ->
+        CompletableFuture.supplyAsync(() -> {
+          dataPlane.unbind();
+          return Done.getInstance();
+        }, jdbc));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "gatehouse-data-plane-drain", () ->
+        CompletableFuture.supplyAsync(() -> {
+          if (!dataPlane.drain(IN_FLIGHT_GRACE)) {
+            log.warn("{} requests still in flight after {}; closing them", dataPlane.context().active(),
+                IN_FLIGHT_GRACE);
+          }
+          return Done.getInstance();
+        }, jdbc));
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "gatehouse-data-plane-close", () ->
+        CompletableFuture.supplyAsync(() -> {
+          dataPlane.close();
+          lastUsed.flush();
+          return Done.getInstance();
+        }, jdbc));
+  }
+
+  private static <T> ActorRef<Topic.Command<T>> topic(ActorSystem<?> system, Class<T> type, String name) {
+    return system.systemActorOf(Topic.create(type, name), name, Props.empty());
+  }
+
+  private static RouteEntity.RouteClaims routeClaims(ClusterSharding sharding, Duration timeout) {
+    return new RouteEntity.RouteClaims() {
+      @Override
+      public CompletionStage<Done> claim(RouteDefinition d) {
+        RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(d.name(), d.kind(), d.pathPrefix(), d.subdomain());
+        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, true, r), timeout);
+      }
+
+      @Override
+      public CompletionStage<Done> release(String route) {
+        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.Release(route, r), timeout);
+      }
+    };
   }
 
   private static void joinCluster(Cluster cluster, List<String> seedNodes) {
@@ -217,6 +307,8 @@ public final class GatehouseNode implements AutoCloseable {
     out.println("Gatehouse " + (version == null ? "(development build)" : version) + " is up");
     out.println("  namespace   " + settings.namespace());
     out.println("  store       " + settings.store().describe());
+    out.println("  data plane  http://" + settings.host() + ":" + httpPort() + " (" + dataPlane.context().transport()
+        + ", " + settings.eventLoops() + " event loops)");
     out.println("  admin API   http://" + settings.host() + ":" + adminPort() + "/api/v1");
     out.println("  management  http://" + settings.host() + ":" + settings.managementPort() + "/ready");
     out.println("  cluster     " + nodeAddress + (settings.seedNodes().isEmpty()
@@ -247,6 +339,18 @@ public final class GatehouseNode implements AutoCloseable {
 
   public DirectoryView directoryView() {
     return directoryView;
+  }
+
+  public int httpPort() {
+    return dataPlane.port();
+  }
+
+  public RouteTable routeTable() {
+    return routeTable;
+  }
+
+  public DataPlane dataPlane() {
+    return dataPlane;
   }
 
   public int adminPort() {

@@ -26,7 +26,15 @@ public record NodeSettings(
     Duration unknownTokenTtl,
     Duration lastUsedFlushInterval,
     Duration askTimeout,
-    Duration readYourWritesTimeout) {
+    Duration readYourWritesTimeout,
+    String publicUrl,
+    int eventLoops,
+    boolean accessLog,
+    int maxInitialLineBytes,
+    int maxHeaderBytes,
+    int retryAfterSeconds,
+    int maxIdleUpstreamConnections,
+    double loadFactor) {
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -58,7 +66,34 @@ public record NodeSettings(
         g.getDuration("tokens.unknown-ttl"),
         g.getDuration("tokens.last-used-flush-interval"),
         g.getDuration("admin.ask-timeout"),
-        g.getDuration("admin.read-your-writes-timeout"));
+        g.getDuration("admin.read-your-writes-timeout"),
+        publicUrl(g),
+        g.getInt("data-plane.event-loops") > 0 ? g.getInt("data-plane.event-loops")
+            : Runtime.getRuntime().availableProcessors(),
+        g.getBoolean("data-plane.access-log"),
+        g.getInt("data-plane.max-initial-line-bytes"),
+        g.getInt("data-plane.max-header-bytes"),
+        g.getInt("data-plane.retry-after-seconds"),
+        g.getInt("data-plane.max-idle-upstream-connections"),
+        loadFactor(g.getDouble("affinity.load-factor")));
+  }
+
+  private static String publicUrl(Config g) {
+    String url = g.getString("public-url").trim();
+    if (url.isEmpty()) {
+      return "http://" + g.getString("host") + ":" + g.getInt("http-port");
+    }
+    if (!url.startsWith("http://") && !url.startsWith("https://")) {
+      throw new IllegalArgumentException("GATEHOUSE_PUBLIC_URL must start with http:// or https://, got '" + url + "'");
+    }
+    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  }
+
+  private static double loadFactor(double f) {
+    if (f < 1.0) {
+      throw new IllegalArgumentException("gatehouse.affinity.load-factor must be 1.0 or more, got " + f);
+    }
+    return f;
   }
 
   @Override

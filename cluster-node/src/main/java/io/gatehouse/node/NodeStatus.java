@@ -8,12 +8,13 @@ import org.apache.pekko.actor.Extension;
 
 /**
  * What this node has finished starting, for {@code /ready}: a node is ready once its admin API
- * is bound and its node-local views are loaded (the cluster-membership check is Pekko
+ * and its data plane are bound and its node-local views are loaded (the cluster-membership check is Pekko
  * Management's own).
  */
 public final class NodeStatus implements Extension {
   private final AtomicBoolean adminBound = new AtomicBoolean();
   private final AtomicBoolean viewsLoaded = new AtomicBoolean();
+  private final AtomicBoolean dataPlaneBound = new AtomicBoolean();
   private final AtomicBoolean stopping = new AtomicBoolean();
 
   public static NodeStatus get(ActorSystem system) {
@@ -22,6 +23,10 @@ public final class NodeStatus implements Extension {
 
   public void adminBound() {
     adminBound.set(true);
+  }
+
+  public void dataPlaneBound() {
+    dataPlaneBound.set(true);
   }
 
   public void viewsLoaded() {
@@ -33,7 +38,7 @@ public final class NodeStatus implements Extension {
   }
 
   public boolean ready() {
-    return adminBound.get() && viewsLoaded.get() && !stopping.get();
+    return adminBound.get() && dataPlaneBound.get() && viewsLoaded.get() && !stopping.get();
   }
 
   static final class Id extends AbstractExtensionId<NodeStatus> {

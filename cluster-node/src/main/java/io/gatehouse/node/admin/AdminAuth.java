@@ -9,9 +9,10 @@ import java.util.function.Function;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Authentication of the admin API: a bearer token that the node's {@link TokenCache} accepts, of
- * an admin principal. Missing or invalid token: 401 with the challenge; valid but not an admin:
- * 403. Nothing else about the request is looked at before this passes.
+ * Authentication of the admin API: a bearer token that the node's {@link TokenCache} accepts.
+ * Missing or invalid token: 401 with the challenge, before anything else about the request is
+ * looked at. Most calls then need an admin principal (else 403); registrations also admit a
+ * service account with {@code canRegister}.
  */
 final class AdminAuth extends AdminDirectives {
   private static final String BEARER = "bearer ";
@@ -26,7 +27,8 @@ final class AdminAuth extends AdminDirectives {
     this.node = node;
   }
 
-  Route admin(Function<AdminCaller, Route> inner) {
+  /** Any valid token; {@code inner} decides what the caller may do. */
+  Route caller(Function<AdminCaller, Route> inner) {
     return optionalHeaderValueByName("Authorization", header -> {
       Optional<String> raw = header.flatMap(AdminAuth::bearer);
       if (raw.isEmpty()) {
@@ -42,13 +44,18 @@ final class AdminAuth extends AdminDirectives {
         }
         TokenValidation.Valid valid = (TokenValidation.Valid) validation;
         lastUsed.used(valid.tokenId());
-        if (!valid.admin()) {
-          return complete(Responses.error(ErrorCode.FORBIDDEN,
-              valid.principal().display() + " is not an admin; the admin API needs an admin principal"));
-        }
-        return inner.apply(new AdminCaller(valid.principal(), valid.tokenId(), node));
+        return inner.apply(new AdminCaller(valid.principal(), valid.tokenId(), node, valid.admin(), valid.canRegister()));
       });
     });
+  }
+
+  /** Only an admin principal gets past this: anyone else gets 403. */
+  Route admin(AdminCaller caller, java.util.function.Supplier<Route> inner) {
+    if (!caller.admin()) {
+      return complete(Responses.error(ErrorCode.FORBIDDEN,
+          caller.principal().display() + " is not an admin; the admin API needs an admin principal"));
+    }
+    return inner.get();
   }
 
   /** The token of an {@code Authorization: Bearer <token>} header (scheme case-insensitive). */

@@ -14,17 +14,22 @@ final class AdminRoutes extends AdminDirectives {
   private final AdminAuth auth;
   private final DirectoryRoutes directory;
   private final TokenRoutes tokens;
+  private final RouteRoutes routes;
 
-  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens) {
+  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens, RouteRoutes routes) {
     this.auth = auth;
     this.directory = directory;
     this.tokens = tokens;
+    this.routes = routes;
   }
 
   Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         pathPrefix("api", () -> pathPrefix("v1", () ->
-            auth.admin(caller -> concat(directory.route(caller), tokens.route(caller)))))));
+            auth.caller(caller -> concat(
+                routes.registrations(caller),
+                auth.admin(caller, () -> concat(
+                    directory.route(caller), tokens.route(caller), routes.route(caller)))))))));
   }
 
   private RejectionHandler rejections() {

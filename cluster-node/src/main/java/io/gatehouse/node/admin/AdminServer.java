@@ -1,6 +1,8 @@
 package io.gatehouse.node.admin;
 
 import io.gatehouse.node.directory.DirectoryService;
+import io.gatehouse.node.proxy.InstanceLoad;
+import io.gatehouse.node.route.RouteService;
 import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenService;
@@ -23,12 +25,15 @@ public final class AdminServer {
       LastUsedRecorder lastUsed,
       DirectoryService directory,
       TokenService tokens,
+      RouteService routeService,
+      InstanceLoad load,
       Clock clock,
       String node) {
     AdminRoutes routes = new AdminRoutes(
         new AdminAuth(tokenCache, lastUsed, node),
         new DirectoryRoutes(directory, tokens),
-        new TokenRoutes(tokens, clock));
+        new TokenRoutes(tokens, clock),
+        new RouteRoutes(routeService, load));
     return Http.get(system)
         .newServerAt(host, port)
         .bind(routes.route())

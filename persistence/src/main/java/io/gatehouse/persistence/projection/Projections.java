@@ -3,6 +3,7 @@ package io.gatehouse.persistence.projection;
 import io.gatehouse.persistence.Audited;
 import io.gatehouse.persistence.audit.AuditLog;
 import io.gatehouse.persistence.directory.DirectoryEntity;
+import io.gatehouse.persistence.route.RouteEntity;
 import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenTable;
 import java.util.List;
@@ -19,6 +20,8 @@ public final class Projections {
           AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), event);
         }),
         new TagProjection.Definition("directory-audit", DirectoryEntity.TAG, (c, envelope) ->
+            AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), (Audited) envelope.event())),
+        new TagProjection.Definition("route-audit", RouteEntity.TAG, (c, envelope) ->
             AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), (Audited) envelope.event())));
   }
 }

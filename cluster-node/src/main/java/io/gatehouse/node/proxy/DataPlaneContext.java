@@ -1,0 +1,77 @@
+package io.gatehouse.node.proxy;
+
+import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.node.route.RouteTable;
+import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.node.token.LastUsedRecorder;
+import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * What the data plane reads per request: node-local views (tokens, routes, directory, pins) and
+ * this node's counters. The only cluster calls from here are asks on a miss (an unknown token, a
+ * consumer without pin) and fire-and-forget reports of failing instances.
+ */
+public final class DataPlaneContext {
+  final TokenCache tokens;
+  final RouteTable routes;
+  final DirectoryView directory;
+  final SessionCache sessions;
+  final ClusterSharding sharding;
+  final LastUsedRecorder lastUsed;
+  final InstanceLoad load = new InstanceLoad();
+  final AccessLog accessLog;
+  final Duration askTimeout;
+  final int retryAfterSeconds;
+  final int maxIdleUpstreamConnections;
+  final Transport transport = Transport.best();
+  final AtomicInteger active = new AtomicInteger();
+  private final ConcurrentHashMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
+
+  public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
+      ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
+      int retryAfterSeconds, int maxIdleUpstreamConnections) {
+    this.tokens = tokens;
+    this.routes = routes;
+    this.directory = directory;
+    this.sessions = sessions;
+    this.sharding = sharding;
+    this.lastUsed = lastUsed;
+    this.accessLog = new AccessLog(accessLog);
+    this.askTimeout = askTimeout;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.maxIdleUpstreamConnections = maxIdleUpstreamConnections;
+  }
+
+  UpstreamPool pool(EventLoop loop) {
+    UpstreamPool p = pools.get(loop);
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdleUpstreamConnections));
+  }
+
+  /** {@code epoll} or {@code nio}. */
+  public String transport() {
+    return transport.name();
+  }
+
+  public InstanceLoad load() {
+    return load;
+  }
+
+  /** Requests being proxied by this node right now. */
+  public int active() {
+    return active.get();
+  }
+
+  /** Tells the instance's route that it failed here, at most once per instance per few seconds. */
+  void reportFailure(String route, String instanceId, String reason) {
+    InstanceLoad.Counters c = load.of(instanceId);
+    if (InstanceLoad.shouldReport(c, System.currentTimeMillis())) {
+      RouteEntity.ref(sharding, route).tell(new RouteEntity.PassiveFailure(instanceId, reason));
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package io.gatehouse.node.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client end of a data-plane connection. The channel reads only when this handler asks
+ * (auto-read is off): a request head is read, then nothing more until the exchange can take the
+ * body; body chunks are read while the instance's connection is writable; and the next request
+ * is read only once the answer to this one is complete. So a slow instance stops a fast client
+ * and the gateway never holds more than a read's worth of any body.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+
+  private final DataPlaneContext dp;
+  private final ArrayDeque<Object> pending = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private UpstreamPool pool;
+  private Exchange exchange;
+  private boolean closing;
+
+  FrontendHandler(DataPlaneContext dp) {
+    this.dp = dp;
+  }
+
+  UpstreamPool pool() {
+    return pool;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    this.pool = dp.pool(ctx.channel().eventLoop());
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.read();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    pending.add(msg);
+    drain();
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (wantsInput()) {
+      ctx.read();
+    }
+  }
+
+  /** Hands queued input to the current exchange, starts the next one, and asks for more input. */
+  void drain() {
+    while (!pending.isEmpty() && !closing) {
+      Object head = pending.peek();
+      if (exchange == null) {
+        pending.poll();
+        if (head instanceof HttpRequest request) {
+          exchange = new Exchange(this, ctx, dp, request);
+          exchange.start();
+        } else {
+          // The end of a request that was already answered (the empty last content of a GET).
+          ReferenceCountUtil.release(head);
+        }
+        continue;
+      }
+      if (!(head instanceof HttpContent) || !exchange.canTakeMore()) {
+        break;
+      }
+      pending.poll();
+      exchange.forwardBody((HttpContent) head);
+    }
+    if (wantsInput()) {
+      ctx.read();
+    }
+  }
+
+  private boolean wantsInput() {
+    return !closing && pending.isEmpty() && ctx.channel().isActive()
+        && (exchange == null || exchange.canTakeMore());
+  }
+
+  /** The exchange answered; with {@code keepAlive} the connection takes the next request. */
+  void exchangeDone(boolean keepAlive) {
+    exchange = null;
+    if (!keepAlive) {
+      closing = true;
+      releasePending();
+      return;
+    }
+    drain();
+  }
+
+  /** After a WebSocket upgrade: this connection becomes one end of a byte relay to {@code upstream}. */
+  void becomeTunnel(Channel upstream, int idleSeconds) {
+    exchange = null;
+    closing = true;
+    releasePending();
+    ctx.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
+    ctx.pipeline().replace(this, "relay", new Relay(upstream));
+    ctx.pipeline().remove(HttpServerCodec.class);
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null && ctx.channel().isWritable()) {
+      exchange.clientWritable();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closing = true;
+    releasePending();
+    if (exchange != null) {
+      exchange.clientGone();
+      exchange = null;
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("client connection failed: {}", cause.toString());
+    ctx.close();
+  }
+
+  private void releasePending() {
+    Object m;
+    while ((m = pending.poll()) != null) {
+      ReferenceCountUtil.release(m);
+    }
+  }
+}

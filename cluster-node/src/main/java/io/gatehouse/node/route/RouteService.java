@@ -1,0 +1,198 @@
+package io.gatehouse.node.route;
+
+import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.persistence.Actor;
+import io.gatehouse.persistence.directory.DirectoryState;
+import io.gatehouse.persistence.route.RouteDefinition;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteIndexEntity;
+import io.gatehouse.protocol.Name;
+import io.gatehouse.protocol.Rejection;
+import io.gatehouse.protocol.api.RouteRequests;
+import io.gatehouse.protocol.token.Base62;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Creates, changes and deletes routes, and registers instances, for the admin API. A route's name
+ * and match are claimed in the route index before its entity defines it, so two routes can never
+ * answer the same requests. Every answer is offered to this node's route table first, so the
+ * next request through this node already sees the change.
+ */
+public final class RouteService {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ClusterSharding sharding;
+  private final RouteTable table;
+  private final DirectoryView directory;
+  private final Duration askTimeout;
+  private final String namespace;
+  private final String publicUrl;
+
+  public RouteService(ClusterSharding sharding, RouteTable table, DirectoryView directory, Duration askTimeout,
+      String namespace, String publicUrl) {
+    this.sharding = sharding;
+    this.table = table;
+    this.directory = directory;
+    this.askTimeout = askTimeout;
+    this.namespace = namespace;
+    this.publicUrl = publicUrl;
+  }
+
+  public RouteTable table() {
+    return table;
+  }
+
+  /** A registered instance: its id, its lease and the URL its route answers on. */
+  public record Registration(String instanceId, int leaseSeconds, String url) {}
+
+  // ---- routes ------------------------------------------------------------------------------
+
+  public CompletionStage<RouteEntity.RouteView> create(RouteRequests.RouteBody body, Actor actor) {
+    if (body.name() == null) {
+      throw Rejection.invalid("name", "is required");
+    }
+    RouteDefinition def = definition(body.name().value(), body);
+    return claim(def, false)
+        .thenCompose(done -> RouteEntity.ref(sharding, def.name())
+            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Define(def, actor, r), askTimeout))
+        .thenApply(this::show);
+  }
+
+  public CompletionStage<RouteEntity.RouteView> update(Name name, RouteRequests.RouteBody body, Actor actor) {
+    if (body.name() != null && !body.name().equals(name)) {
+      throw Rejection.invalid("name", "cannot change; a route is renamed by creating the new one and deleting the old");
+    }
+    LiveRoute existing = table.get(name.value());
+    if (existing != null && !existing.definition().isStatic()) {
+      throw Rejection.conflict("route '" + name + "' is ephemeral: it follows its deployment and cannot be edited");
+    }
+    RouteDefinition def = definition(name.value(), body);
+    return claim(def, true)
+        .thenCompose(done -> RouteEntity.ref(sharding, def.name())
+            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Update(def, actor, r), askTimeout))
+        .thenApply(this::show);
+  }
+
+  /** Deletes the route; its instances lose their leases and new requests get 404 at once. */
+  public CompletionStage<Done> delete(Name name, Actor actor) {
+    return RouteEntity.ref(sharding, name.value())
+        .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Delete(actor, r), askTimeout)
+        .thenCompose(gone -> {
+          table.apply(gone);
+          return RouteIndexEntity.ref(sharding)
+              .<Done>askWithStatus(r -> new RouteIndexEntity.Release(name.value(), r), askTimeout);
+        });
+  }
+
+  private RouteDefinition definition(String name, RouteRequests.RouteBody body) {
+    DirectoryState state = directory.current();
+    for (int i = 0; i < body.allowedGroups().size(); i++) {
+      if (!state.groups().containsKey(body.allowedGroups().get(i).value())) {
+        throw Rejection.invalid("allowedGroups", "group '" + body.allowedGroups().get(i) + "' does not exist");
+      }
+    }
+    for (Name sa : body.allowedServiceAccounts()) {
+      if (!state.serviceAccounts().containsKey(sa.value())) {
+        throw Rejection.invalid("allowedServiceAccounts", "service account '" + sa + "' does not exist");
+      }
+    }
+    if (body.match().subdomain() != null && table.baseDomain() == null) {
+      throw Rejection.invalid("match.subdomain",
+          "subdomain routes need a base domain; start the nodes with GATEHOUSE_BASE_DOMAIN");
+    }
+    Instant now = Instant.now();
+    return new RouteDefinition(name, RouteDefinition.Kind.STATIC, body.match().pathPrefix(), body.match().subdomain(),
+        body.allowedGroups().stream().map(Name::value).toList(),
+        body.allowedServiceAccounts().stream().map(Name::value).toList(),
+        body.affinity(), body.stripPrefix(), body.healthCheck().path(), body.healthCheck().intervalSeconds(),
+        body.timeouts().connectSeconds(), body.timeouts().idleSeconds(), body.maxRequestBodyBytes(), null, null,
+        now, now);
+  }
+
+  private CompletionStage<Done> claim(RouteDefinition def, boolean replace) {
+    RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(def.name(), def.kind(), def.pathPrefix(), def.subdomain());
+    return RouteIndexEntity.ref(sharding)
+        .askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, replace, r), askTimeout);
+  }
+
+  private RouteEntity.RouteView show(RouteEntity.RouteView view) {
+    table.apply(view);
+    return view;
+  }
+
+  // ---- registrations -----------------------------------------------------------------------
+
+  public CompletionStage<Registration> register(RouteRequests.Register body, Actor actor) {
+    if (!body.namespace().equals(namespace)) {
+      throw Rejection.invalid("namespace", "this cluster serves namespace '" + namespace + "', not '"
+          + body.namespace() + "'");
+    }
+    if (!directory.current().projects().containsKey(body.project().value())) {
+      throw Rejection.invalid("project", "project '" + body.project() + "' does not exist");
+    }
+    String routeName = body.route() != null ? body.route() : body.deployment().value();
+    RouteEntity.Instance instance = new RouteEntity.Instance(instanceId(routeName), body.address(),
+        body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now());
+    RouteDefinition ephemeral = body.route() != null ? null
+        : RouteDefinition.ephemeral(routeName, body.project().value(), Instant.now());
+    CompletionStage<Done> claimed = ephemeral == null
+        ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+        : claim(ephemeral, false);
+    return claimed
+        .thenCompose(done -> RouteEntity.ref(sharding, routeName)
+            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, actor, r), askTimeout))
+        .thenApply(view -> {
+          show(view);
+          return new Registration(instance.id(), instance.leaseSeconds(), url(view.definition()));
+        });
+  }
+
+  public CompletionStage<Done> heartbeat(String instanceId) {
+    return RouteEntity.ref(sharding, routeOf(instanceId))
+        .askWithStatus(r -> new RouteEntity.Heartbeat(instanceId, r), askTimeout);
+  }
+
+  public CompletionStage<Done> deregister(String instanceId, Actor actor) {
+    return RouteEntity.ref(sharding, routeOf(instanceId))
+        .askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout);
+  }
+
+  /** Instance ids are {@code <route>.<random>}: the route is found without any lookup. */
+  static String routeOf(String instanceId) {
+    int dot = instanceId.lastIndexOf('.');
+    String route = dot > 0 ? instanceId.substring(0, dot) : "";
+    if (!Name.isValid(route) || instanceId.length() - dot - 1 != 10) {
+      throw Rejection.notFound("instance '" + instanceId + "' is not registered");
+    }
+    return route;
+  }
+
+  private static String instanceId(String route) {
+    StringBuilder sb = new StringBuilder(route).append('.');
+    for (int i = 0; i < 10; i++) {
+      sb.append(Base62.ALPHABET.charAt(RANDOM.nextInt(62)));
+    }
+    return sb.toString();
+  }
+
+  /** The stable external URL of a route. */
+  public String url(RouteDefinition def) {
+    if (def.isStatic() && def.subdomain() != null) {
+      return subdomainUrl(def.subdomain());
+    }
+    return publicUrl + def.pathPrefix() + "/";
+  }
+
+  private String subdomainUrl(String label) {
+    int scheme = publicUrl.indexOf("://");
+    String rest = publicUrl.substring(scheme + 3);
+    int colon = rest.indexOf(':');
+    String port = colon >= 0 ? rest.substring(colon) : "";
+    return publicUrl.substring(0, scheme + 3) + label + "." + table.baseDomain() + port + "/";
+  }
+}

@@ -1,0 +1,65 @@
+package io.gatehouse.node.session;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This node's memory of pins, so that a consumer's requests after the first need no ask: the key
+ * is {@code <route>|<consumer>}, the value the pinned instance. The authority stays the sharded
+ * {@link ConsumerSession}; the data plane asks it on a miss and whenever the pinned instance has
+ * left rotation. Each entry also remembers when its session was last touched, so an active
+ * consumer keeps its session actor alive with one message every few minutes, not per request.
+ */
+public final class SessionCache {
+  static final long TOUCH_EVERY_MILLIS = 5 * 60_000L;
+  static final long FORGET_AFTER_MILLIS = 30 * 60_000L;
+
+  /** A pin as this node holds it. */
+  public static final class Entry {
+    final String instanceId;
+    volatile long lastUseMillis;
+    volatile long lastTouchMillis;
+
+    Entry(String instanceId, long now) {
+      this.instanceId = instanceId;
+      this.lastUseMillis = now;
+      this.lastTouchMillis = now;
+    }
+
+    public String instanceId() {
+      return instanceId;
+    }
+  }
+
+  private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+  public Entry get(String key) {
+    return entries.get(key);
+  }
+
+  public void put(String key, String instanceId, long nowMillis) {
+    entries.put(key, new Entry(instanceId, nowMillis));
+  }
+
+  public void forget(String key) {
+    entries.remove(key);
+  }
+
+  /** Marks a use; answers whether the session actor should be touched now. */
+  public static boolean used(Entry e, long nowMillis) {
+    e.lastUseMillis = nowMillis;
+    if (nowMillis - e.lastTouchMillis > TOUCH_EVERY_MILLIS) {
+      e.lastTouchMillis = nowMillis;
+      return true;
+    }
+    return false;
+  }
+
+  /** Forgets pins not used for a while (their session actors have passivated by then). */
+  public void sweep(long nowMillis) {
+    entries.values().removeIf(e -> nowMillis - e.lastUseMillis > FORGET_AFTER_MILLIS);
+  }
+
+  public int size() {
+    return entries.size();
+  }
+}

@@ -1,0 +1,205 @@
+package io.gatehouse.protocol.api;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import io.gatehouse.protocol.FieldError;
+import io.gatehouse.protocol.Name;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Request bodies of the Routes and Registrations sections of API.md. */
+public final class RouteRequests {
+  private RouteRequests() {}
+
+  public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 10L * 1024 * 1024;
+  private static final Pattern PREFIX_SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
+  private static final Pattern SUBDOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$");
+  private static final Pattern HOST_PORT = Pattern.compile("^([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]):([0-9]{1,5})$");
+
+  /** Where a route answers: a path prefix, or a subdomain of the base domain. */
+  public record Match(String pathPrefix, String subdomain) {
+    public Match {
+      if ((pathPrefix == null) == (subdomain == null)) {
+        throw new FieldError("pathPrefix", "give exactly one of pathPrefix and subdomain");
+      }
+      if (pathPrefix != null) {
+        pathPrefix = normalisePrefix(pathPrefix);
+      }
+      if (subdomain != null && !SUBDOMAIN.matcher(subdomain).matches()) {
+        throw new FieldError("subdomain", "must be one DNS label: a-z, 0-9 and '-', at most 63 characters");
+      }
+    }
+
+    static String normalisePrefix(String prefix) {
+      if (!prefix.startsWith("/")) {
+        throw new FieldError("pathPrefix", "must start with '/'");
+      }
+      String trimmed = prefix.endsWith("/") && prefix.length() > 1 ? prefix.substring(0, prefix.length() - 1) : prefix;
+      if (trimmed.equals("/")) {
+        throw new FieldError("pathPrefix", "must name at least one path segment; '/' would shadow every route");
+      }
+      for (String segment : trimmed.substring(1).split("/", -1)) {
+        if (segment.equals(".") || segment.equals("..") || !PREFIX_SEGMENT.matcher(segment).matches()) {
+          throw new FieldError("pathPrefix",
+              "segments must be non-empty and made of A-Z, a-z, 0-9, '.', '_', '~' and '-' (no '.' or '..')");
+        }
+      }
+      if (trimmed.equals("/deployments") || trimmed.startsWith("/deployments/")) {
+        throw new FieldError("pathPrefix", "/deployments is where ephemeral routes live; choose another prefix");
+      }
+      if (trimmed.length() > 512) {
+        throw new FieldError("pathPrefix", "is longer than 512 characters");
+      }
+      return trimmed;
+    }
+  }
+
+  public enum Protocol {
+    HTTP("http"), TCP("tcp");
+
+    private final String wire;
+
+    Protocol(String wire) {
+      this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+      return wire;
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static Protocol fromWire(String wire) {
+      for (Protocol p : values()) {
+        if (p.wire.equals(wire)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("must be one of http, tcp");
+    }
+  }
+
+  public record HealthCheck(String path, Integer intervalSeconds) {
+    public HealthCheck {
+      path = checkedPath(path == null ? "/health" : path, "path");
+      intervalSeconds = intervalSeconds == null ? 5 : intervalSeconds;
+      if (intervalSeconds < 1 || intervalSeconds > 300) {
+        throw new FieldError("intervalSeconds", "must be an integer from 1 to 300");
+      }
+    }
+
+    public static HealthCheck defaults() {
+      return new HealthCheck(null, null);
+    }
+  }
+
+  public record Timeouts(Integer connectSeconds, Integer idleSeconds) {
+    public Timeouts {
+      connectSeconds = connectSeconds == null ? 5 : connectSeconds;
+      idleSeconds = idleSeconds == null ? 300 : idleSeconds;
+      if (connectSeconds < 1 || connectSeconds > 120) {
+        throw new FieldError("connectSeconds", "must be an integer from 1 to 120");
+      }
+      if (idleSeconds < 1 || idleSeconds > 86_400) {
+        throw new FieldError("idleSeconds", "must be an integer from 1 to 86400");
+      }
+    }
+
+    public static Timeouts defaults() {
+      return new Timeouts(null, null);
+    }
+  }
+
+  /**
+   * {@code POST /routes} (with {@code name}) and {@code PUT /routes/{name}} (without). Omitted
+   * optional fields take API.md's defaults: http, no allowed principals, consumer affinity,
+   * strip the prefix, health check on /health every 5 s, 5 s connect and 300 s idle timeouts,
+   * 10 MiB request bodies.
+   */
+  public record RouteBody(
+      Name name,
+      Match match,
+      Protocol protocol,
+      List<Name> allowedGroups,
+      List<Name> allowedServiceAccounts,
+      String affinity,
+      Boolean stripPrefix,
+      HealthCheck healthCheck,
+      Timeouts timeouts,
+      Long maxRequestBodyBytes) {
+    public RouteBody {
+      FieldError.required(match, "match");
+      protocol = protocol == null ? Protocol.HTTP : protocol;
+      if (protocol == Protocol.TCP) {
+        throw new FieldError("protocol", "tcp routes are not available in this version; use http");
+      }
+      allowedGroups = DirectoryRequests.distinct(allowedGroups, "allowedGroups");
+      allowedServiceAccounts = DirectoryRequests.distinct(allowedServiceAccounts, "allowedServiceAccounts");
+      affinity = checkedAffinity(affinity == null ? "consumer" : affinity);
+      stripPrefix = stripPrefix == null || stripPrefix;
+      healthCheck = healthCheck == null ? HealthCheck.defaults() : healthCheck;
+      timeouts = timeouts == null ? Timeouts.defaults() : timeouts;
+      maxRequestBodyBytes = maxRequestBodyBytes == null ? DEFAULT_MAX_REQUEST_BODY_BYTES : maxRequestBodyBytes;
+      if (maxRequestBodyBytes < 0) {
+        throw new FieldError("maxRequestBodyBytes", "must be 0 (no request body) or more");
+      }
+    }
+  }
+
+  /** {@code consumer}, {@code none} or {@code header:<Header-Name>}. */
+  static String checkedAffinity(String affinity) {
+    if (affinity.equals("consumer") || affinity.equals("none")) {
+      return affinity;
+    }
+    if (affinity.startsWith("header:") && HEADER_NAME.matcher(affinity.substring(7)).matches()
+        && affinity.length() <= 7 + 64) {
+      return affinity;
+    }
+    throw new FieldError("affinity", "must be consumer, none, or header:<Header-Name>");
+  }
+
+  static String checkedPath(String path, String field) {
+    if (!path.startsWith("/") || path.length() > 512 || path.chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      throw new FieldError(field, "must be a path starting with '/', printable ASCII, at most 512 characters");
+    }
+    return path;
+  }
+
+  /** {@code POST /registrations}: an instance of a deployment asks to be routed to. */
+  public record Register(
+      Name deployment,
+      Name project,
+      String route,
+      String address,
+      Protocol protocol,
+      String healthPath,
+      String namespace,
+      Integer leaseSeconds) {
+    public Register {
+      FieldError.required(deployment, "deployment");
+      FieldError.required(project, "project");
+      if (route != null && route.isBlank()) {
+        route = null;
+      }
+      if (route != null && !Name.isValid(route)) {
+        throw new FieldError("route", "must be the name of a static route, or blank for an ephemeral route");
+      }
+      FieldError.required(address, "address");
+      java.util.regex.Matcher m = HOST_PORT.matcher(address);
+      if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+        throw new FieldError("address", "must be host:port, for example 10.0.0.5:8000");
+      }
+      protocol = protocol == null ? Protocol.HTTP : protocol;
+      if (protocol == Protocol.TCP) {
+        throw new FieldError("protocol", "tcp instances are not available in this version; use http");
+      }
+      healthPath = healthPath == null ? null : checkedPath(healthPath, "healthPath");
+      FieldError.required(namespace, "namespace");
+      leaseSeconds = leaseSeconds == null ? 30 : leaseSeconds;
+      if (leaseSeconds < 5 || leaseSeconds > 3600) {
+        throw new FieldError("leaseSeconds", "must be an integer from 5 to 3600");
+      }
+    }
+  }
+}
