@@ -63,6 +63,7 @@ public final class ProbeServer implements AutoCloseable {
   private final EventLoopGroup group;
   private final Channel server;
   private volatile boolean healthy = true;
+  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
   private ProbeServer(String id, EventLoopGroup group, Channel server) {
     this.id = id;
@@ -99,6 +100,11 @@ public final class ProbeServer implements AutoCloseable {
     return id;
   }
 
+  /** Requests received, health checks excluded. */
+  public long requests() {
+    return requests.get();
+  }
+
   public void healthy(boolean healthy) {
     this.healthy = healthy;
   }
@@ -129,6 +135,9 @@ public final class ProbeServer implements AutoCloseable {
         bodyBytes = 0;
         crc.reset();
         QueryStringDecoder q = new QueryStringDecoder(r.uri());
+        if (!q.path().startsWith("/health")) {
+          probe.requests.incrementAndGet();
+        }
         if (q.path().equals("/ws") && r.headers().containsValue(HttpHeaderNames.UPGRADE, "websocket", true)) {
           upgrade(ctx, r);
           return;

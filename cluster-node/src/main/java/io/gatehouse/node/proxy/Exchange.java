@@ -111,7 +111,10 @@ final class Exchange {
       fail(400, ErrorCode.INVALID_REQUEST.code(), "request: " + describe(request.decoderResult().cause()), true);
       return;
     }
-    String bearer = bearer(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+    // Two Authorization headers would leave it to chance which one the gateway and the
+    // instance each read: refuse them.
+    List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+    String bearer = authorization.size() == 1 ? bearer(authorization.get(0)) : null;
     if (bearer == null) {
       sendError(ProxyErrors.unauthorized(client.alloc(), null), true);
       return;
