@@ -64,7 +64,7 @@ final class RouteRoutes extends AdminDirectives {
       return concat(
           pathEndOrSingleSlash(() -> post(() -> body(RouteRequests.Register.class, req -> respond(() ->
               routes.register(req, caller.actor()).thenApply(r -> Responses.created(
-                  new RouteJson.Registered(r.instanceId(), r.leaseSeconds(), r.url()))))))),
+                  new RouteJson.Registered(r.instanceId(), r.leaseSeconds(), r.url(), r.healthy()))))))),
           pathPrefix(segment(), id -> concat(
               pathEndOrSingleSlash(() -> delete(() -> respond(() ->
                   routes.deregister(id, caller.actor()).thenApply(done -> Responses.noContent())))),

@@ -25,6 +25,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class RouteService {
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** A registration answers after the instance's first health check, which may take this long. */
+  private static final Duration FIRST_CHECK = Duration.ofSeconds(10);
 
   private final ClusterSharding sharding;
   private final RouteTable table;
@@ -47,8 +49,8 @@ public final class RouteService {
     return table;
   }
 
-  /** A registered instance: its id, its lease and the URL its route answers on. */
-  public record Registration(String instanceId, int leaseSeconds, String url) {}
+  /** A registered instance: its id, its lease, the URL its route answers on, and whether it is in rotation. */
+  public record Registration(String instanceId, int leaseSeconds, String url, boolean healthy) {}
 
   // ---- routes ------------------------------------------------------------------------------
 
@@ -145,10 +147,12 @@ public final class RouteService {
         : claim(ephemeral, false);
     return claimed
         .thenCompose(done -> RouteEntity.ref(sharding, routeName)
-            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, actor, r), askTimeout))
+            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, actor, r),
+                askTimeout.plus(FIRST_CHECK)))
         .thenApply(view -> {
           show(view);
-          return new Registration(instance.id(), instance.leaseSeconds(), url(view.definition()));
+          boolean healthy = view.instances().stream().anyMatch(i -> i.id().equals(instance.id()) && i.healthy());
+          return new Registration(instance.id(), instance.leaseSeconds(), url(view.definition()), healthy);
         });
   }
 
@@ -159,7 +163,11 @@ public final class RouteService {
 
   public CompletionStage<Done> deregister(String instanceId, Actor actor) {
     return RouteEntity.ref(sharding, routeOf(instanceId))
-        .askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout);
+        .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout)
+        .thenApply(view -> {
+          show(view);
+          return Done.getInstance();
+        });
   }
 
   /** Instance ids are {@code <route>.<random>}: the route is found without any lookup. */

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,43 +42,46 @@ class ReadmeWalkthroughIT {
   @Test
   void theWalkthroughWorksAsWritten() throws Exception {
     List<String> blocks = walkthroughBlocks(Files.readString(REPO.resolve("README.md")));
-    int[] ports = FreePorts.allocate(4);
-    String start = blocks.get(0).strip();
-    assertThat(start).isEqualTo("java -jar cluster-node/target/gatehouse-node.jar");
-
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", REPO.resolve("cluster-node/target/gatehouse-node.jar").toString())
-        .directory(work.toFile())
-        .redirectErrorStream(true);
-    pb.environment().put("GATEHOUSE_DATA_DIR", work.resolve("data").toString());
-    pb.environment().put("GATEHOUSE_ADMIN_PORT", String.valueOf(ports[0]));
-    pb.environment().put("GATEHOUSE_MANAGEMENT_PORT", String.valueOf(ports[1]));
-    pb.environment().put("GATEHOUSE_REMOTE_PORT", String.valueOf(ports[2]));
-    pb.environment().put("GATEHOUSE_HTTP_PORT", String.valueOf(ports[3]));
-    Process node = pb.start();
-    NodeOutput output = new NodeOutput(node);
+    int[] ports = FreePorts.allocate(5);
+    Map<String, String> rewrite = Map.of(
+        ":9090", ":" + ports[0], ":7626", ":" + ports[1], ":8080", ":" + ports[3], " 9001", " " + ports[4],
+        ":9001", ":" + ports[4]);
+    List<Process> processes = new ArrayList<>();
+    NodeOutput nodeOutput = null;
+    Process node = null;
     try {
-      String token = output.awaitLine(l -> l.trim().startsWith("gth_"), Duration.ofSeconds(90)).trim();
-      output.awaitLine(l -> l.contains(" is up"), Duration.ofSeconds(90));
-
-      List<Step> steps = new ArrayList<>();
-      for (String block : blocks.subList(1, blocks.size())) {
-        steps.addAll(steps(block.replace("localhost:9090", "localhost:" + ports[0])
-            .replace("localhost:7626", "localhost:" + ports[1])
-            .replace("localhost:8080", "localhost:" + ports[3])));
-      }
-      assertThat(steps).hasSizeGreaterThan(8);
-      try (Bash bash = new Bash(work, token)) {
-        for (Step step : steps) {
-          if (step.command().startsWith("export TOKEN=")) {
+      Bash bash = null;
+      for (String block : blocks) {
+        for (Step step : steps(rewrite(block, rewrite))) {
+          String command = step.command();
+          if (command.startsWith("java -jar cluster-node/target/gatehouse-node.jar")) {
+            Process p = start(command, ports);
+            processes.add(p);
+            NodeOutput output = new NodeOutput(p);
+            if (command.contains(" probe ")) {
+              output.awaitLine(l -> l.contains("listening on"), Duration.ofSeconds(30));
+            } else {
+              node = p;
+              nodeOutput = output;
+              String token = output.awaitLine(l -> l.trim().startsWith("gth_"), Duration.ofSeconds(90)).trim();
+              output.awaitLine(l -> l.contains(" is up"), Duration.ofSeconds(90));
+              bash = new Bash(work, token);
+            }
             continue;
           }
-          List<String> answer = bash.run(step.command());
-          assertThat(answer).as("answer to: %s", step.command()).hasSameSizeAs(step.expected());
+          if (command.startsWith("export TOKEN=")) {
+            continue;
+          }
+          assertThat(bash).as("the node is started before the first command").isNotNull();
+          List<String> answer = bash.run(command);
+          assertThat(answer).as("answer to: %s", command).hasSameSizeAs(step.expected());
           for (int i = 0; i < answer.size(); i++) {
-            assertThat(answer.get(i)).as("answer to: %s", step.command()).matches(pattern(step.expected().get(i)));
+            assertThat(answer.get(i)).as("answer to: %s", command).matches(pattern(step.expected().get(i)));
           }
         }
       }
+      assertThat(node).as("the walk-through starts a node").isNotNull();
+      bash.close();
 
       // SIGTERM through the process handle: Process.destroy() would also close the output pipe.
       node.toHandle().destroy();
@@ -85,10 +89,31 @@ class ReadmeWalkthroughIT {
       // 143 is the JVM's exit status after SIGTERM once its shutdown hooks (here: Pekko's
       // coordinated shutdown, then the store) have run to the end.
       assertThat(node.exitValue()).isEqualTo(143);
-      assertThat(output.all()).contains("stopped\n", "namespace   default", "admin API   http://127.0.0.1:" + ports[0] + "/api/v1");
+      assertThat(nodeOutput.all()).contains("stopped\n", "namespace   default",
+          "admin API   http://127.0.0.1:" + ports[0] + "/api/v1");
     } finally {
-      node.destroyForcibly();
+      processes.forEach(Process::destroyForcibly);
     }
+  }
+
+  private Process start(String command, int[] ports) throws IOException {
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
+    args.set(2, REPO.resolve(args.get(2)).toString());
+    ProcessBuilder pb = new ProcessBuilder(args).directory(work.toFile()).redirectErrorStream(true);
+    pb.environment().put("GATEHOUSE_DATA_DIR", work.resolve("data").toString());
+    pb.environment().put("GATEHOUSE_ADMIN_PORT", String.valueOf(ports[0]));
+    pb.environment().put("GATEHOUSE_MANAGEMENT_PORT", String.valueOf(ports[1]));
+    pb.environment().put("GATEHOUSE_REMOTE_PORT", String.valueOf(ports[2]));
+    pb.environment().put("GATEHOUSE_HTTP_PORT", String.valueOf(ports[3]));
+    return pb.start();
+  }
+
+  private static String rewrite(String block, Map<String, String> ports) {
+    String out = block;
+    for (Map.Entry<String, String> e : ports.entrySet()) {
+      out = out.replace(e.getKey(), e.getValue());
+    }
+    return out;
   }
 
   static List<String> walkthroughBlocks(String readme) {
@@ -108,8 +133,8 @@ class ReadmeWalkthroughIT {
     StringBuilder command = null;
     List<String> expected = new ArrayList<>();
     for (String line : block.split("\n")) {
-      if (line.startsWith("# -> ")) {
-        expected.add(line.substring(5));
+      if (line.startsWith("# -> ") || line.equals("# ->")) {
+        expected.add(line.length() > 5 ? line.substring(5) : "");
       } else if (command != null && command.toString().endsWith("\\")) {
         command.append('\n').append(line);
       } else if (!line.isBlank()) {
@@ -159,9 +184,9 @@ class ReadmeWalkthroughIT {
       for (String line = out.readLine(); line != null && !line.equals(DONE); line = out.readLine()) {
         lines.add(line.replace("\r", ""));
       }
-      // The marker is printed after a newline, so a command's last line always ends; drop the
-      // empty line that adds when the command's output already ended with one.
-      if (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
+      // The marker is printed after a newline, so a command's last line always ends; trailing
+      // empty lines are not part of what the README shows.
+      while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
         lines.remove(lines.size() - 1);
       }
       return lines;

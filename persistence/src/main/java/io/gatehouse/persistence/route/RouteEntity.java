@@ -125,13 +125,19 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   /** Answers with the route's last view, without definition. */
   public record Delete(Actor actor, ActorRef<StatusReply<RouteView>> replyTo) implements Command {}
 
-  /** Registers an instance; {@code ephemeral} is the route to create for a deployment without one. */
+  /**
+   * Registers an instance; {@code ephemeral} is the route to create for a deployment without one.
+   * The answer comes after the instance's first health check, so it says whether the instance
+   * is in rotation.
+   */
   public record Register(Instance instance, RouteDefinition ephemeral, Actor actor,
       ActorRef<StatusReply<RouteView>> replyTo) implements Command {}
 
   public record Heartbeat(String instanceId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  public record Deregister(String instanceId, Actor actor, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /** Answers with the route's view after the removal (without definition if the route went with it). */
+  public record Deregister(String instanceId, Actor actor, ActorRef<StatusReply<RouteView>> replyTo)
+      implements Command {}
 
   public record GetView(ActorRef<RouteView> replyTo) implements Command {}
 
@@ -272,6 +278,8 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   private final TimerScheduler<Command> timers;
   private final Map<String, Health> health = new HashMap<>();
   private final Map<String, Session> sessions = new HashMap<>();
+  /** Registrations waiting for their instance's first health check before they answer. */
+  private final Map<String, ActorRef<StatusReply<RouteView>>> registering = new HashMap<>();
   private long version;
   private long quietUntilMillis;
   private boolean syncingClaim;
@@ -444,11 +452,14 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
           }
           events.stream().filter(e -> e instanceof InstanceRemoved)
               .forEach(e -> forget(((InstanceRemoved) e).instanceId()));
-          health.put(registered.id(), new Health(now()));
+          Health h = new Health(now());
+          health.put(registered.id(), h);
+          registering.put(registered.id(), cmd.replyTo());
           startTicking();
           changed(after);
+          probe(after.definition(), registered, h);
         })
-        .thenReply(cmd.replyTo(), after -> StatusReply.success(view(after)));
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, State> onHeartbeat(State s, Heartbeat cmd) {
@@ -469,7 +480,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
     List<Event> events = removal(s, List.of(cmd.instanceId()), "deregistered", cmd.actor().at(now()));
     return Effect().persist(events)
         .thenRun(after -> afterRemoval(after, events))
-        .thenReply(cmd.replyTo(), after -> StatusReply.ack());
+        .thenReply(cmd.replyTo(), after -> StatusReply.success(view(after)));
   }
 
   /** Removing instances; an ephemeral route goes with its last instance. */
@@ -649,6 +660,10 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
           h.healthy ? "healthy" : "unhealthy", done.detail());
       changed(s);
     }
+    ActorRef<StatusReply<RouteView>> waiting = registering.remove(done.instanceId());
+    if (waiting != null) {
+      waiting.tell(StatusReply.success(view(s)));
+    }
     return Effect().noReply();
   }
 
@@ -714,6 +729,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   private void forget(String instanceId) {
     health.remove(instanceId);
+    registering.remove(instanceId);
     sessions.values().removeIf(x -> x.instanceId().equals(instanceId));
   }
 

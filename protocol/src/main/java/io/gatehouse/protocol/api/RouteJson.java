@@ -47,5 +47,6 @@ public final class RouteJson {
       Instant registeredAt,
       Instant lastHeartbeatAt) {}
 
-  public record Registered(String instanceId, int leaseSeconds, String url) {}
+  /** The answer to a registration, given after the instance's first health check. */
+  public record Registered(String instanceId, int leaseSeconds, String url, boolean healthy) {}
 }
