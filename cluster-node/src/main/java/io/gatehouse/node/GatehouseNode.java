@@ -156,7 +156,8 @@ public final class GatehouseNode implements AutoCloseable {
     TokenEntity.init(system, tokenTopic, clock);
     RouteIndexEntity.init(system, indexTopic);
     RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
-        routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor()));
+        routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor(),
+        settings.passiveEjection()));
     ConsumerSession.init(system);
 
     // Node-local views, read by the admin API and the data plane without asking anyone.
@@ -210,11 +211,15 @@ public final class GatehouseNode implements AutoCloseable {
     status.adminBound();
     DataPlane dataPlane;
     try {
-      dataPlane = DataPlane.start(dataPlaneContext, settings.host(), settings.httpPort(), settings.eventLoops(),
+      DataPlane.Tls tls = settings.tls() ? new DataPlane.Tls(settings.httpsPort(),
+          new java.io.File(settings.tlsCert()), new java.io.File(settings.tlsKey())) : null;
+      dataPlane = DataPlane.start(dataPlaneContext, settings.host(), settings.httpPort(), tls, settings.eventLoops(),
           settings.maxInitialLineBytes(), settings.maxHeaderBytes());
+    } catch (IllegalArgumentException e) {
+      throw e;
     } catch (RuntimeException e) {
       throw new IllegalStateException("cannot bind the data plane on " + settings.host() + ":" + settings.httpPort()
-          + ": " + e.getMessage(), e);
+          + (settings.tls() ? " / " + settings.httpsPort() : "") + ": " + e.getMessage(), e);
     }
     status.dataPlaneBound();
     stopInOrder(system, status, dataPlane, lastUsed, jdbc);
@@ -307,8 +312,9 @@ public final class GatehouseNode implements AutoCloseable {
     out.println("Gatehouse " + (version == null ? "(development build)" : version) + " is up");
     out.println("  namespace   " + settings.namespace());
     out.println("  store       " + settings.store().describe());
-    out.println("  data plane  http://" + settings.host() + ":" + httpPort() + " (" + dataPlane.context().transport()
-        + ", " + settings.eventLoops() + " event loops)");
+    out.println("  data plane  http://" + settings.host() + ":" + httpPort()
+        + (dataPlane.tlsPort() > 0 ? ", https://" + settings.host() + ":" + dataPlane.tlsPort() : "")
+        + " (" + dataPlane.context().transport() + ", " + settings.eventLoops() + " event loops)");
     out.println("  admin API   http://" + settings.host() + ":" + adminPort() + "/api/v1");
     out.println("  management  http://" + settings.host() + ":" + settings.managementPort() + "/ready");
     out.println("  cluster     " + nodeAddress + (settings.seedNodes().isEmpty()
@@ -343,6 +349,11 @@ public final class GatehouseNode implements AutoCloseable {
 
   public int httpPort() {
     return dataPlane.port();
+  }
+
+  /** The HTTPS port of the data plane, or -1 without TLS. */
+  public int httpsPort() {
+    return dataPlane.tlsPort();
   }
 
   public RouteTable routeTable() {

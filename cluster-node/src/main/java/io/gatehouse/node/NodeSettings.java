@@ -16,6 +16,9 @@ public record NodeSettings(
     StoreSettings store,
     String host,
     int httpPort,
+    int httpsPort,
+    String tlsCert,
+    String tlsKey,
     int adminPort,
     int managementPort,
     int remotePort,
@@ -34,7 +37,8 @@ public record NodeSettings(
     int maxHeaderBytes,
     int retryAfterSeconds,
     int maxIdleUpstreamConnections,
-    double loadFactor) {
+    double loadFactor,
+    Duration passiveEjection) {
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -56,6 +60,9 @@ public record NodeSettings(
         store,
         g.getString("host"),
         g.getInt("http-port"),
+        g.getInt("https-port"),
+        tls(g, "tls.cert", "tls.key"),
+        tls(g, "tls.key", "tls.cert"),
         g.getInt("admin-port"),
         g.getInt("management-port"),
         g.getInt("remote-port"),
@@ -75,7 +82,25 @@ public record NodeSettings(
         g.getInt("data-plane.max-header-bytes"),
         g.getInt("data-plane.retry-after-seconds"),
         g.getInt("data-plane.max-idle-upstream-connections"),
-        loadFactor(g.getDouble("affinity.load-factor")));
+        loadFactor(g.getDouble("affinity.load-factor")),
+        g.getDuration("health.passive-ejection"));
+  }
+
+  /** A TLS file path; the certificate and the key come together or not at all. */
+  private static String tls(Config g, String key, String other) {
+    String value = g.getString(key).trim();
+    if (value.isEmpty() != g.getString(other).trim().isEmpty()) {
+      throw new IllegalArgumentException(
+          "HTTPS needs both GATEHOUSE_TLS_CERT and GATEHOUSE_TLS_KEY (PEM files); only one is set");
+    }
+    if (!value.isEmpty() && !java.nio.file.Files.isReadable(Path.of(value))) {
+      throw new IllegalArgumentException("cannot read the TLS file " + value);
+    }
+    return value;
+  }
+
+  public boolean tls() {
+    return !tlsCert.isEmpty();
   }
 
   private static String publicUrl(Config g) {

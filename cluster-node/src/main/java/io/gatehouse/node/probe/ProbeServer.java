@@ -176,7 +176,14 @@ public final class ProbeServer implements AutoCloseable {
         }
         case "/sse" -> sse(ctx, intParam(q, "events", 5), intParam(q, "intervalMs", 200));
         case "/bytes" -> bytes(ctx, longParam(q, "n", 1024), keepAlive);
-        default -> json(ctx, 200, describe(r, q), keepAlive);
+        default -> {
+          if (q.path().startsWith("/status/")) {
+            int status = Integer.parseInt(q.path().substring("/status/".length()));
+            json(ctx, status, "{\"instance\":\"" + probe.id + "\",\"status\":" + status + "}", keepAlive);
+          } else {
+            json(ctx, 200, describe(r, q), keepAlive);
+          }
+        }
       }
     }
 

@@ -331,7 +331,8 @@ final class Exchange {
     counters.inFlight.incrementAndGet();
     request.setUri(path.forwardPath(prefixSegments));
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    Headers.toUpstream(request.headers(), upgrade, target.address(), clientIp(), requestId, principal, tokenId);
+    Headers.toUpstream(request.headers(), upgrade, target.address(), clientIp(), frontend.scheme(), requestId,
+        principal, tokenId);
     touch();
     if (idleTimer == null) {
       scheduleIdleCheck();

@@ -24,14 +24,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
   private final DataPlaneContext dp;
+  private final boolean secure;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private UpstreamPool pool;
   private Exchange exchange;
   private boolean closing;
 
-  FrontendHandler(DataPlaneContext dp) {
+  FrontendHandler(DataPlaneContext dp, boolean secure) {
     this.dp = dp;
+    this.secure = secure;
+  }
+
+  /** {@code https} on the TLS listener, else {@code http}: what X-Forwarded-Proto says. */
+  String scheme() {
+    return secure ? "https" : "http";
   }
 
   UpstreamPool pool() {

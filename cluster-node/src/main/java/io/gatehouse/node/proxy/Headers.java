@@ -39,8 +39,8 @@ final class Headers {
    *
    * @param upgrade true for a WebSocket upgrade, whose Upgrade and Connection headers must pass
    */
-  static void toUpstream(HttpHeaders h, boolean upgrade, String instanceAddress, String clientIp, String requestId,
-      String principal, String tokenId) {
+  static void toUpstream(HttpHeaders h, boolean upgrade, String instanceAddress, String clientIp, String scheme,
+      String requestId, String principal, String tokenId) {
     String originalHost = h.get(HttpHeaderNames.HOST);
     boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
     String upgradeTo = h.get(HttpHeaderNames.UPGRADE);
@@ -58,7 +58,7 @@ final class Headers {
       h.set(HttpHeaderNames.UPGRADE, upgradeTo);
     }
     h.set(X_FORWARDED_FOR, clientIp);
-    h.set(X_FORWARDED_PROTO, "http");
+    h.set(X_FORWARDED_PROTO, scheme);
     if (originalHost != null) {
       h.set(X_FORWARDED_HOST, originalHost);
     }

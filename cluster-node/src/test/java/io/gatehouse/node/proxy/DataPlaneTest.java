@@ -253,6 +253,24 @@ class DataPlaneTest {
     }
 
     @Test
+    void aBurstOf5xxEjectsTheInstanceUntilItPassesAHealthCheckAgain() {
+      ProbeServer flaky = gw.probe("flaky");
+      String route = gw.route(json("'allowedGroups':['%s'],'healthCheck':{'intervalSeconds':1}", team));
+      gw.register(route, flaky.port(), project);
+      gw.awaitHealthy(route, 1);
+
+      for (int i = 0; i < InstanceLoad.FIVE_XX_BURST; i++) {
+        assertThat(gw.get("/" + route + "/status/500", memberToken.secret()).statusCode()).isEqualTo(500);
+      }
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+          assertError(gw.get("/" + route + "/", memberToken.secret()), 503, "no_healthy_instance"));
+
+      // The ejection lasts 2 s in tests; the next passed health check brings the instance back.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(gw.get("/" + route + "/", memberToken.secret()).statusCode()).isEqualTo(200));
+    }
+
+    @Test
     void anInstanceThatDoesNotAnswerInTimeIs504() throws IOException {
       CountDownLatch release = new CountDownLatch(1);
       HttpServer slow = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -37,6 +37,7 @@ public final class TestNodes {
             gatehouse.namespace = "test"
             gatehouse.bootstrap-token = "%s"
             gatehouse.tokens.last-used-flush-interval = 200ms
+            gatehouse.health.passive-ejection = 2s
             pekko.cluster.jmx.enabled = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """.formatted(ADMIN_TOKEN)));

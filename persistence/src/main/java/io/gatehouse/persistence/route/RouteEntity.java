@@ -61,8 +61,6 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   /** Two failed checks in a row take a healthy instance out; one passed check puts it in. */
   static final int FAILURES_TO_EJECT = 2;
-  /** An instance ejected by the data plane stays out at least this long, then must pass a check. */
-  static final Duration PASSIVE_EJECTION = Duration.ofSeconds(15);
   /** Sessions not refreshed by their ConsumerSession within this long are forgotten. */
   static final Duration SESSION_EXPIRY = Duration.ofMinutes(15);
   /** An undefined entity still listed in the index after this long has an orphaned claim. */
@@ -226,13 +224,18 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   // ---- wiring ------------------------------------------------------------------------------
 
-  /** What a route entity needs from its node. */
+  /**
+   * What a route entity needs from its node. {@code passiveEjection}: an instance ejected by a
+   * data plane (connect failures, a burst of 5xx) stays out at least this long, then must pass a
+   * health check to come back.
+   */
   public record Deps(
       ActorRef<Topic.Command<RouteView>> topic,
       HealthProber prober,
       RouteClaims claims,
       Clock clock,
-      double loadFactor) {}
+      double loadFactor,
+      Duration passiveEjection) {}
 
   /** The route's entry in the {@link RouteIndexEntity}: claimed while it exists, released after. */
   public interface RouteClaims {
@@ -579,7 +582,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
     Health h = health.get(cmd.instanceId());
     if (h != null) {
       long nowMillis = deps.clock().millis();
-      h.ejectedUntilMillis = nowMillis + PASSIVE_EJECTION.toMillis();
+      h.ejectedUntilMillis = nowMillis + deps.passiveEjection().toMillis();
       h.nextProbeAtMillis = h.ejectedUntilMillis;
       if (h.healthy) {
         h.healthy = false;
