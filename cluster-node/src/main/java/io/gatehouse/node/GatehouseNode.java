@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.node.admin.AdminServer;
 import io.gatehouse.node.bootstrap.BootstrapAdmin;
+import io.gatehouse.node.cluster.JournalFollower;
+import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.node.directory.DirectoryViewUpdater;
@@ -14,7 +16,7 @@ import io.gatehouse.node.route.HttpHealthProber;
 import io.gatehouse.node.route.RouteService;
 import io.gatehouse.node.route.RouteTable;
 import io.gatehouse.node.route.RouteTableUpdater;
-import io.gatehouse.node.session.ConsumerSession;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.node.session.SessionCache;
 import io.gatehouse.persistence.route.RouteDefinition;
 import io.gatehouse.persistence.route.RouteEntity;
@@ -77,10 +79,12 @@ public final class GatehouseNode implements AutoCloseable {
   private final String nodeAddress;
   private final DataPlane dataPlane;
   private final RouteTable routeTable;
+  private final ActorRef<TokenCacheUpdater.Message> tokenCacheUpdater;
 
   private GatehouseNode(NodeSettings settings, ActorSystem<Void> system, Store store, TokenCache tokenCache,
       DirectoryView directoryView, ServerBinding adminBinding, String nodeAddress, DataPlane dataPlane,
-      RouteTable routeTable) {
+      RouteTable routeTable, ActorRef<TokenCacheUpdater.Message> tokenCacheUpdater) {
+    this.tokenCacheUpdater = tokenCacheUpdater;
     this.dataPlane = dataPlane;
     this.routeTable = routeTable;
     this.settings = settings;
@@ -105,6 +109,11 @@ public final class GatehouseNode implements AutoCloseable {
   public static GatehouseNode start(Config overrides, PrintStream out, Clock clock) {
     Config base = ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     NodeSettings settings = NodeSettings.from(base);
+    if (settings.clustered() && settings.store() instanceof io.gatehouse.persistence.store.StoreSettings.H2) {
+      throw new IllegalArgumentException("several nodes cannot share the embedded H2 store: a cluster of Gatehouse "
+          + "nodes needs one PostgreSQL for the whole namespace. Set GATEHOUSE_DB_URL (and GATEHOUSE_DB_USER, "
+          + "GATEHOUSE_DB_PASSWORD) on every node, or start a single node without GATEHOUSE_SEED_NODES.");
+    }
     if (!settings.bootstrapToken().isEmpty() && PresentedToken.parse(settings.bootstrapToken()) == null) {
       throw new IllegalArgumentException(BootstrapAdmin.invalidPresetMessage());
     }
@@ -158,16 +167,23 @@ public final class GatehouseNode implements AutoCloseable {
     RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
         routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor(),
         settings.passiveEjection()));
-    ConsumerSession.init(system);
+    ConsumerSessionEntity.init(system);
 
     // Node-local views, read by the admin API and the data plane without asking anyone.
     DirectoryView directoryView = new DirectoryView();
     CompletableFuture<Done> directoryLoaded = new CompletableFuture<>();
-    system.systemActorOf(DirectoryViewUpdater.create(directoryView, directoryTopic,
+    var directoryUpdater = system.systemActorOf(DirectoryViewUpdater.create(directoryView, directoryTopic,
         () -> directoryLoaded.complete(Done.getInstance())), "directory-view", Props.empty());
     TokenCache tokenCache = new TokenCache(directoryView, sharding, clock, settings.askTimeout(),
         settings.unknownTokenTtl());
-    system.systemActorOf(TokenCacheUpdater.create(tokenCache, tokenTopic), "token-cache", Props.empty());
+    var tokenCacheUpdater = system.systemActorOf(TokenCacheUpdater.create(tokenCache, tokenTopic), "token-cache",
+        Props.empty());
+    // The journal is every view's second feed: a lost broadcast costs one polling interval.
+    long journalEnd = store.journalEnd();
+    JournalFollower.follow(system, TokenEntity.TAG, journalEnd,
+        e -> tokenCache.apply((TokenEntity.Event) e.event(), e.sequenceNr()));
+    JournalFollower.follow(system, DirectoryEntity.TAG, journalEnd, e -> directoryUpdater.tell(
+        new DirectoryViewUpdater.Event(new DirectoryEntity.Published(e.sequenceNr(), (DirectoryEntity.Event) e.event()))));
     RouteTable routeTable = new RouteTable(settings.baseDomain());
     CompletableFuture<Done> routesLoaded = new CompletableFuture<>();
     system.systemActorOf(RouteTableUpdater.create(routeTable, routeTopic, indexTopic,
@@ -179,12 +195,12 @@ public final class GatehouseNode implements AutoCloseable {
     TokenTable tokenTable = new TokenTable(store.sql());
     DirectoryService directory = new DirectoryService(sharding, directoryView, settings.askTimeout());
     TokenService tokens = new TokenService(sharding, directory, tokenCache, tokenTable, jdbc, clock,
-        settings.askTimeout(), settings.readYourWritesTimeout(), settings.maxExpiryDays());
+        settings.askTimeout(), settings.maxExpiryDays());
     RouteService routes = new RouteService(sharding, routeTable, directoryView, settings.askTimeout(),
         settings.namespace(), settings.publicUrl());
     LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
     DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
-        lastUsed, settings.accessLog(), settings.askTimeout(), settings.retryAfterSeconds(),
+        lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
         settings.maxIdleUpstreamConnections());
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
         lastUsed::flush, system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")));
@@ -199,10 +215,17 @@ public final class GatehouseNode implements AutoCloseable {
     BootstrapAdmin.Outcome bootstrap = BootstrapAdmin.run(store, directory, tokens, settings.bootstrapToken(),
         settings.maxExpiryDays(), clock, node, out);
 
+    String version = GatehouseNode.class.getPackage().getImplementationVersion();
+    Routers routers = new Routers(cluster, new Routers.NodeInfo(node, settings.namespace(),
+        version == null ? "development" : version, clock.instant(), settings.publicUrl(),
+        "http://" + settings.host() + ":" + settings.adminPort() + "/api/v1"));
+    system.systemActorOf(routers.behavior(topic(system, Routers.NodeInfo.class, Routers.TOPIC)), "routers",
+        Props.empty());
+
     ServerBinding admin;
     try {
       admin = AdminServer.bind(system, settings.host(), settings.adminPort(), tokenCache, lastUsed, directory,
-              tokens, routes, dataPlaneContext.load(), clock, node)
+              tokens, routes, dataPlaneContext.load(), routers, clock, node)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot bind the admin API on " + settings.host() + ":" + settings.adminPort()
@@ -227,7 +250,7 @@ public final class GatehouseNode implements AutoCloseable {
         .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
     GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node,
-        dataPlane, routeTable);
+        dataPlane, routeTable, tokenCacheUpdater);
     started.printSummary(out, bootstrap);
     return started;
   }
@@ -323,6 +346,7 @@ public final class GatehouseNode implements AutoCloseable {
       case ALREADY_DONE -> "done before";
       case PRESET_TOKEN -> "admin token taken from GATEHOUSE_BOOTSTRAP_TOKEN";
       case PRINTED_TOKEN -> "admin token printed above, once";
+      case OTHER_NODE -> "done by another node of the cluster";
     });
     out.flush();
   }
@@ -349,6 +373,14 @@ public final class GatehouseNode implements AutoCloseable {
 
   public int httpPort() {
     return dataPlane.port();
+  }
+
+  /**
+   * Stops (false) or resumes (true) this node's token broadcasts, for failure drills: with them
+   * off, revocations still arrive through the journal.
+   */
+  public void tokenBroadcasts(boolean on) {
+    tokenCacheUpdater.tell(new TokenCacheUpdater.Broadcasts(on));
   }
 
   /** The HTTPS port of the data plane, or -1 without TLS. */

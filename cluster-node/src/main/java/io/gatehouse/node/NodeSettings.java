@@ -29,7 +29,6 @@ public record NodeSettings(
     Duration unknownTokenTtl,
     Duration lastUsedFlushInterval,
     Duration askTimeout,
-    Duration readYourWritesTimeout,
     String publicUrl,
     int eventLoops,
     boolean accessLog,
@@ -38,7 +37,8 @@ public record NodeSettings(
     int retryAfterSeconds,
     int maxIdleUpstreamConnections,
     double loadFactor,
-    Duration passiveEjection) {
+    Duration passiveEjection,
+    Duration sessionAskTimeout) {
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -73,7 +73,6 @@ public record NodeSettings(
         g.getDuration("tokens.unknown-ttl"),
         g.getDuration("tokens.last-used-flush-interval"),
         g.getDuration("admin.ask-timeout"),
-        g.getDuration("admin.read-your-writes-timeout"),
         publicUrl(g),
         g.getInt("data-plane.event-loops") > 0 ? g.getInt("data-plane.event-loops")
             : Runtime.getRuntime().availableProcessors(),
@@ -83,7 +82,8 @@ public record NodeSettings(
         g.getInt("data-plane.retry-after-seconds"),
         g.getInt("data-plane.max-idle-upstream-connections"),
         loadFactor(g.getDouble("affinity.load-factor")),
-        g.getDuration("health.passive-ejection"));
+        g.getDuration("health.passive-ejection"),
+        g.getDuration("data-plane.session-ask-timeout"));
   }
 
   /** A TLS file path; the certificate and the key come together or not at all. */
@@ -97,6 +97,14 @@ public record NodeSettings(
       throw new IllegalArgumentException("cannot read the TLS file " + value);
     }
     return value;
+  }
+
+  /**
+   * Whether this node expects other nodes: seed nodes other than itself. (A seed list naming only
+   * this node is a cluster of one.)
+   */
+  public boolean clustered() {
+    return seedNodes.stream().anyMatch(seed -> !seed.equals(host + ":" + remotePort));
   }
 
   public boolean tls() {

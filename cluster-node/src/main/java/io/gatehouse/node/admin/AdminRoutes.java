@@ -15,8 +15,10 @@ final class AdminRoutes extends AdminDirectives {
   private final DirectoryRoutes directory;
   private final TokenRoutes tokens;
   private final RouteRoutes routes;
+  private final RouterRoutes routers;
 
-  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens, RouteRoutes routes) {
+  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens, RouteRoutes routes, RouterRoutes routers) {
+    this.routers = routers;
     this.auth = auth;
     this.directory = directory;
     this.tokens = tokens;
@@ -29,7 +31,7 @@ final class AdminRoutes extends AdminDirectives {
             auth.caller(caller -> concat(
                 routes.registrations(caller),
                 auth.admin(caller, () -> concat(
-                    directory.route(caller), tokens.route(caller), routes.route(caller)))))))));
+                    directory.route(caller), tokens.route(caller), routes.route(caller), routers.route()))))))));
   }
 
   private RejectionHandler rejections() {

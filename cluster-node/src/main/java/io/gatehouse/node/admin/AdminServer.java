@@ -1,5 +1,6 @@
 package io.gatehouse.node.admin;
 
+import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.proxy.InstanceLoad;
 import io.gatehouse.node.route.RouteService;
@@ -27,13 +28,15 @@ public final class AdminServer {
       TokenService tokens,
       RouteService routeService,
       InstanceLoad load,
+      Routers routers,
       Clock clock,
       String node) {
     AdminRoutes routes = new AdminRoutes(
         new AdminAuth(tokenCache, lastUsed, node),
         new DirectoryRoutes(directory, tokens),
         new TokenRoutes(tokens, clock),
-        new RouteRoutes(routeService, load));
+        new RouteRoutes(routeService, load),
+        new RouterRoutes(routers));
     return Http.get(system)
         .newServerAt(host, port)
         .bind(routes.route())

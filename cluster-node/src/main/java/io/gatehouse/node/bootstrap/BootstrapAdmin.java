@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
 public final class BootstrapAdmin {
   private static final Logger log = LoggerFactory.getLogger(BootstrapAdmin.class);
   static final String DONE_KEY = "bootstrap.completed";
+  static final String CLAIM_KEY = "bootstrap.claimed-by";
+  /** A claim this old without completion is taken over: its node died during the bootstrap. */
+  private static final Duration STALE_CLAIM = Duration.ofMinutes(2);
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private BootstrapAdmin() {}
 
   /** What the bootstrap did. */
-  public enum Outcome { ALREADY_DONE, PRESET_TOKEN, PRINTED_TOKEN }
+  public enum Outcome { ALREADY_DONE, OTHER_NODE, PRESET_TOKEN, PRINTED_TOKEN }
 
   public static Outcome run(Store store, DirectoryService directory, TokenService tokens, String presetToken,
       int maxExpiryDays, Clock clock, String node, PrintStream out) throws Exception {
@@ -43,6 +46,16 @@ public final class BootstrapAdmin {
         log.info("GATEHOUSE_BOOTSTRAP_TOKEN is ignored: this store was bootstrapped before");
       }
       return Outcome.ALREADY_DONE;
+    }
+    // Nodes of a new cluster start together on one store: exactly one of them bootstraps.
+    String claim = node + "@" + clock.instant();
+    if (!store.putMetaIfAbsent(CLAIM_KEY, claim)) {
+      String holder = store.meta(CLAIM_KEY).orElse("");
+      java.time.Instant claimedAt = java.time.Instant.parse(holder.substring(holder.lastIndexOf('@') + 1));
+      if (claimedAt.plus(STALE_CLAIM).isAfter(clock.instant()) || !store.replaceMeta(CLAIM_KEY, holder, claim)) {
+        log.info("bootstrap is done by another node ({})", holder);
+        return Outcome.OTHER_NODE;
+      }
     }
     Actor system = Actor.system(node);
     Name adminName = Name.of(DirectoryState.BOOTSTRAP_ADMIN);

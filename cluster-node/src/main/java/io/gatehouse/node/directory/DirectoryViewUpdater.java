@@ -14,14 +14,16 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Keeps a {@link DirectoryView} current: loads the whole state at start, then applies the events
- * the directory entity publishes on its topic; when it sees a gap (a lost or reordered message)
- * it fetches the whole state again.
+ * the directory entity publishes on its topic and those the node reads from the journal
+ * (whichever comes first; the other is ignored); when it sees a gap it fetches the whole state
+ * again.
  */
 public final class DirectoryViewUpdater extends AbstractBehavior<DirectoryViewUpdater.Message> {
 
   public sealed interface Message permits Event, Fetch, Fetched, FetchFailed {}
 
-  private record Event(DirectoryEntity.Published published) implements Message {}
+  /** A directory event, from the topic or from the journal. */
+  public record Event(DirectoryEntity.Published published) implements Message {}
 
   private record Fetch() implements Message {}
 

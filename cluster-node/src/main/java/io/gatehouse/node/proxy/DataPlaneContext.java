@@ -27,6 +27,7 @@ public final class DataPlaneContext {
   final InstanceLoad load = new InstanceLoad();
   final AccessLog accessLog;
   final Duration askTimeout;
+  final Duration sessionAskTimeout;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
   final Transport transport = Transport.best();
@@ -35,7 +36,7 @@ public final class DataPlaneContext {
 
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
-      int retryAfterSeconds, int maxIdleUpstreamConnections) {
+      Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections) {
     this.tokens = tokens;
     this.routes = routes;
     this.directory = directory;
@@ -44,6 +45,7 @@ public final class DataPlaneContext {
     this.lastUsed = lastUsed;
     this.accessLog = new AccessLog(accessLog);
     this.askTimeout = askTimeout;
+    this.sessionAskTimeout = sessionAskTimeout;
     this.retryAfterSeconds = retryAfterSeconds;
     this.maxIdleUpstreamConnections = maxIdleUpstreamConnections;
   }
@@ -65,6 +67,26 @@ public final class DataPlaneContext {
   /** Requests being proxied by this node right now. */
   public int active() {
     return active.get();
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong lastFallbackWarning = new java.util.concurrent.atomic.AtomicLong();
+
+  /**
+   * A consumer's session did not answer in time and the request took the local rendezvous
+   * choice: normal for a moment while the cluster settles, a fault if it lasts, so it is logged
+   * (at most once a minute, with the count since).
+   */
+  void sessionFallback(Throwable cause) {
+    long n = fallbacks.incrementAndGet();
+    long now = System.currentTimeMillis();
+    long last = lastFallbackWarning.get();
+    if (now - last > 60_000 && lastFallbackWarning.compareAndSet(last, now)) {
+      fallbacks.set(0);
+      org.slf4j.LoggerFactory.getLogger(DataPlaneContext.class).warn(
+          "{} requests took the local rendezvous choice because consumer sessions did not answer in time ({})",
+          n, cause.toString());
+    }
   }
 
   /** Tells the instance's route that it failed here, at most once per instance per few seconds. */

@@ -2,7 +2,7 @@ package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.route.LiveRoute;
 import io.gatehouse.node.route.RouteTable;
-import io.gatehouse.node.session.ConsumerSession;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.node.session.SessionCache;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.persistence.route.Rendezvous;
@@ -205,34 +205,64 @@ final class Exchange {
     String header = route.definition().affinityHeader();
     String headerValue = header == null ? null : request.headers().get(header);
     consumer = headerValue == null || headerValue.isEmpty() ? tokenId : "h:" + shorten(headerValue);
-    sessionKey = ConsumerSession.entityId(route.name(), consumer);
+    sessionKey = ConsumerSessionEntity.entityId(route.name(), consumer);
     SessionCache.Entry pin = dp.sessions.get(sessionKey);
     long now = System.currentTimeMillis();
     if (pin != null) {
       LiveRoute.Target t = route.healthyTarget(pin.instanceId());
       if (t != null) {
         if (SessionCache.used(pin, now)) {
-          ConsumerSession.ref(dp.sharding, route.name(), consumer).tell(new ConsumerSession.Touch());
+          ConsumerSessionEntity.ref(dp.sharding, route.name(), consumer).tell(new ConsumerSessionEntity.Touch());
         }
         connect(t, false);
         return;
       }
     }
-    String avoid = pin == null ? null : pin.instanceId();
-    ConsumerSession.ref(dp.sharding, route.name(), consumer)
-        .<ConsumerSession.Pin>ask(replyTo -> new ConsumerSession.Resolve(avoid, replyTo), dp.askTimeout)
+    resolvePin(pin == null ? null : pin.instanceId(), true);
+  }
+
+  /**
+   * Asks the consumer's session for its pin. A pin this node does not see in rotation is asked
+   * once more, avoiding it. When the session cannot answer in time (its node was just lost, say),
+   * the request does not wait for the cluster to settle: it takes the consumer's rendezvous
+   * choice among the instances this node sees, which is where a consumer usually is pinned.
+   */
+  private void resolvePin(String avoid, boolean mayAskAgain) {
+    ConsumerSessionEntity.ref(dp.sharding, route.name(), consumer)
+        .<ConsumerSessionEntity.Pin>ask(replyTo -> new ConsumerSessionEntity.Resolve(avoid, replyTo), dp.sessionAskTimeout)
         .whenComplete((p, failure) -> client.executor().execute(() -> {
           if (phase == Phase.DONE) {
             return;
           }
-          LiveRoute.Target t = failure == null && p.instanceId() != null ? route.target(p.instanceId()) : null;
-          if (t == null) {
-            noHealthyInstance();
+          if (failure != null) {
+            dp.sessionFallback(failure);
+          }
+          String id = failure == null ? p.instanceId() : null;
+          LiveRoute.Target t = id == null ? null : route.healthyTarget(id);
+          if (id != null && t == null && mayAskAgain) {
+            resolvePin(id, false);
             return;
           }
-          dp.sessions.put(sessionKey, t.id(), System.currentTimeMillis());
+          if (t == null) {
+            t = rendezvousTarget();
+            if (t == null) {
+              noHealthyInstance();
+              return;
+            }
+          } else {
+            dp.sessions.put(sessionKey, t.id(), System.currentTimeMillis());
+          }
           connect(t, false);
         }));
+  }
+
+  private LiveRoute.Target rendezvousTarget() {
+    List<String> ids = new ArrayList<>();
+    for (LiveRoute.Target t : route.healthyTargets()) {
+      ids.add(t.id());
+    }
+    String id = Rendezvous.choose(consumer, ids, x -> 0, Double.MAX_VALUE);
+    return id == null ? null : route.target(id);
   }
 
   private LiveRoute.Target leastLoaded() {

@@ -16,13 +16,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * Keeps this node's {@link RouteTable} current and every route entity running.
  *
- * <p>Route views arrive on the routes topic as the entities change. Every two seconds the updater
- * also sends each route listed in the route index a keep-alive carrying the version it holds: the
- * entity (started by that message if it was not running, so its prober runs) answers with its
- * view when the node's copy is behind. A lost publication therefore costs at most one interval.
+ * <p>Route views arrive on the routes topic as the entities change. Every second the updater also
+ * reads the route index and sends each route in it a keep-alive carrying the version it holds:
+ * the entity (started by that message if it was not running, so its prober runs) answers with
+ * its view when the node's copy is behind. A lost publication therefore costs one interval.
  */
 public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.Message> {
-  static final Duration KEEP_ALIVE = Duration.ofSeconds(2);
+  static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
 
   public sealed interface Message permits View, Index, Tick, IndexFailed {}
 
@@ -76,9 +76,8 @@ public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.
           return this;
         })
         .onMessage(Tick.class, t -> {
-          if (index == null) {
-            fetchIndex();
-          } else {
+          fetchIndex();
+          if (index != null) {
             keepAlive();
             ticksSinceLoad++;
             checkLoaded();

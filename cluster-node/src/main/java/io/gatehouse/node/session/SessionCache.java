@@ -5,7 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * This node's memory of pins, so that a consumer's requests after the first need no ask: the key
  * is {@code <route>|<consumer>}, the value the pinned instance. The authority stays the sharded
- * {@link ConsumerSession}; the data plane asks it on a miss and whenever the pinned instance has
+ * {@link io.gatehouse.persistence.session.ConsumerSessionEntity}; the data plane asks it on a miss and whenever the pinned instance has
  * left rotation. Each entry also remembers when its session was last touched, so an active
  * consumer keeps its session actor alive with one message every few minutes, not per request.
  */

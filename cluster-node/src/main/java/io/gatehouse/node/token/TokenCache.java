@@ -132,6 +132,22 @@ public final class TokenCache {
     unknownUntil.remove(record.id());
   }
 
+  /**
+   * Applies a token event read from the journal: the path by which a node learns a revocation
+   * whose broadcast it missed. An issue adds the token; a revocation revokes the token if this
+   * node holds it (a token it does not hold is fetched from its entity, revocation included, on
+   * first use).
+   */
+  public void apply(TokenEntity.Event event, long sequenceNr) {
+    if (event instanceof TokenEntity.TokenIssued e) {
+      offer(new TokenRecord(e.id(), e.label(), e.secretHash(), e.principal(), e.principalIncarnation(), e.createdBy(),
+          e.createdAt(), e.expiresAt(), e.routes(), e.metadata(), null, sequenceNr));
+    } else if (event instanceof TokenEntity.TokenRevoked e) {
+      known.computeIfPresent(e.id(), (id, r) -> r.version() >= sequenceNr ? r
+          : r.revokedAs(new TokenRecord.Revocation(e.audit().at(), e.by(), e.reason()), sequenceNr));
+    }
+  }
+
   /** Drops what memory no longer needs: long-expired tokens and stale unknown ids. */
   public void sweep(Duration keepExpired) {
     Instant cutoff = clock.instant().minus(keepExpired);

@@ -9,12 +9,19 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * Feeds this node's {@link TokenCache} from the token topic (every issue and revocation, from
- * any node) and sweeps it once a minute.
+ * any node) and sweeps it once a minute. The journal is the cache's second feed (see
+ * {@code JournalFollower}).
  */
 public final class TokenCacheUpdater {
   private TokenCacheUpdater() {}
 
-  public sealed interface Message permits Published, Sweep {}
+  public sealed interface Message permits Published, Sweep, Broadcasts {}
+
+  /**
+   * Turns this node's subscription to token broadcasts off and on: for failure drills, which show
+   * that revocations still arrive through the journal.
+   */
+  public record Broadcasts(boolean on) implements Message {}
 
   private record Published(TokenEntity.Published published) implements Message {}
 
@@ -22,12 +29,17 @@ public final class TokenCacheUpdater {
 
   public static Behavior<Message> create(TokenCache cache, ActorRef<Topic.Command<TokenEntity.Published>> topic) {
     return Behaviors.setup(ctx -> {
-      topic.tell(Topic.subscribe(ctx.messageAdapter(TokenEntity.Published.class, Published::new)));
+      ActorRef<TokenEntity.Published> subscriber = ctx.messageAdapter(TokenEntity.Published.class, Published::new);
+      topic.tell(Topic.subscribe(subscriber));
       return Behaviors.withTimers(timers -> {
         timers.startTimerWithFixedDelay(new Sweep(), Duration.ofMinutes(1));
         return Behaviors.receive(Message.class)
             .onMessage(Published.class, p -> {
               cache.offer(p.published().token());
+              return Behaviors.same();
+            })
+            .onMessage(Broadcasts.class, b -> {
+              topic.tell(b.on() ? Topic.subscribe(subscriber) : Topic.unsubscribe(subscriber));
               return Behaviors.same();
             })
             .onMessage(Sweep.class, s -> {

@@ -23,21 +23,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issues, revokes and lists tokens. Writes go to the token's entity; the answer comes once the
- * token table shows the write too (bounded by {@code readYourWritesTimeout}), so a listing right
- * after a write never misses it. The node's {@link TokenCache} learns every write before the
- * caller hears back, so a revoked token is refused on this node from that moment.
+ * Issues, revokes and lists tokens. Writes go to the token's entity; the node then writes the
+ * result through to the token table before it answers, so a listing right after a write never
+ * misses it (the journal projection writes the same rows and repairs any this node missed). The
+ * node's {@link TokenCache} learns every write before the caller hears back, so a revoked token is
+ * refused on this node from that moment.
  */
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
-  private static final Duration POLL = Duration.ofMillis(20);
 
   private final ClusterSharding sharding;
   private final DirectoryService directory;
@@ -46,12 +45,10 @@ public final class TokenService {
   private final Executor jdbc;
   private final Clock clock;
   private final Duration askTimeout;
-  private final Duration readYourWritesTimeout;
   private final int maxExpiryDays;
 
   public TokenService(ClusterSharding sharding, DirectoryService directory, TokenCache cache, TokenTable table,
-      Executor jdbc, Clock clock, Duration askTimeout, Duration readYourWritesTimeout,
-      int maxExpiryDays) {
+      Executor jdbc, Clock clock, Duration askTimeout, int maxExpiryDays) {
     this.sharding = sharding;
     this.directory = directory;
     this.cache = cache;
@@ -59,7 +56,6 @@ public final class TokenService {
     this.jdbc = jdbc;
     this.clock = clock;
     this.askTimeout = askTimeout;
-    this.readYourWritesTimeout = readYourWritesTimeout;
     this.maxExpiryDays = maxExpiryDays;
   }
 
@@ -153,26 +149,16 @@ public final class TokenService {
     return CompletableFuture.supplyAsync(() -> table.page(filter, limit, cursor, now), jdbc);
   }
 
-  /** Completes once the token table shows {@code record}'s version, or after the timeout. */
+  /** Writes the token's new state to the token table (the projection would follow within a second). */
   private CompletionStage<Void> visible(TokenRecord record) {
-    long deadline = System.nanoTime() + readYourWritesTimeout.toNanos();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    poll(record, deadline, done);
-    return done;
-  }
-
-  private void poll(TokenRecord record, long deadline, CompletableFuture<Void> done) {
-    CompletableFuture.supplyAsync(() -> table.version(record.id()), jdbc).whenComplete((version, failure) -> {
-      if (failure == null && version >= record.version()) {
-        done.complete(null);
-      } else if (System.nanoTime() >= deadline) {
-        log.warn("token table did not show {} v{} within {}", record.id(), record.version(), readYourWritesTimeout);
-        done.complete(null);
-      } else {
-        CompletableFuture.runAsync(() -> poll(record, deadline, done),
-            CompletableFuture.delayedExecutor(POLL.toMillis(), TimeUnit.MILLISECONDS, jdbc));
+    return CompletableFuture.runAsync(() -> {
+      try {
+        table.write(record);
+      } catch (RuntimeException e) {
+        // The write happened; only the listing lags until the projection writes the row.
+        log.warn("could not write {} through to the token table: {}", record.id(), e.getMessage());
       }
-    });
+    }, jdbc);
   }
 
   public static Rejection rejectionOf(Throwable failure) {

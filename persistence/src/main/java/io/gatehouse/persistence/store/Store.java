@@ -91,15 +91,10 @@ public final class Store implements AutoCloseable {
   }
 
   private void claimNamespace(String namespace) {
-    Optional<String> recorded = meta(NAMESPACE_KEY);
-    if (recorded.isEmpty()) {
-      // Two nodes may race here on a fresh PostgreSQL: the primary key lets one insert win, and
-      // the loser reads the winner's value below.
-      sql.update("insert into gatehouse_meta (meta_key, meta_value) select ?, ? where not exists "
-          + "(select 1 from gatehouse_meta where meta_key = ?)", NAMESPACE_KEY, namespace, NAMESPACE_KEY);
-      recorded = meta(NAMESPACE_KEY);
-    }
-    String owner = recorded.orElseThrow();
+    // Nodes may race here on a fresh PostgreSQL: the primary key lets one insert win, and the
+    // others read the winner's value.
+    putMetaIfAbsent(NAMESPACE_KEY, namespace);
+    String owner = meta(NAMESPACE_KEY).orElseThrow();
     if (!owner.equals(namespace)) {
       throw new NamespaceMismatchException(owner, namespace, settings.describe());
     }
@@ -121,6 +116,12 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Replaces {@code key}'s value if it is still {@code expected}; answers whether it did. */
+  public boolean replaceMeta(String key, String expected, String value) {
+    return sql.update("update gatehouse_meta set meta_value = ? where meta_key = ? and meta_value = ?",
+        value, key, expected) == 1;
+  }
+
   public StoreSettings settings() {
     return settings;
   }
@@ -139,6 +140,13 @@ public final class Store implements AutoCloseable {
 
   public boolean isH2() {
     return settings instanceof StoreSettings.H2;
+  }
+
+  /** The journal's highest ordering now: where a node that starts following events by tag begins. */
+  public long journalEnd() {
+    String table = isH2() ? "\"event_journal\"" : "event_journal";
+    String column = isH2() ? "\"ordering\"" : "ordering";
+    return sql.queryOne("select coalesce(max(" + column + "), 0) from " + table, rs -> rs.getLong(1)).orElse(0L);
   }
 
   /** Checks that the database answers, for readiness. */

@@ -167,6 +167,37 @@ public final class TokenTable {
     }
   }
 
+  /**
+   * Writes a token's current state through, from the node that took the write, so that the
+   * listing shows it before the caller hears back. Guarded by version like the projection, which
+   * stays the source that repairs any row a crashed node did not write.
+   */
+  public void write(TokenRecord r) {
+    sql.inTransaction(c -> {
+      if (Sql.query(c, "select 1 from token_view where id = ?", rs -> 1, r.id().value()).isEmpty()) {
+        try {
+          Sql.update(c, "insert into token_view (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              r.id().value(), r.label(), r.principal().type().wire(), r.principal().name().value(),
+              r.createdBy().type().wire(), r.createdBy().name().value(), r.createdAt().toEpochMilli(),
+              r.expiresAt().toEpochMilli(), Sql.Null.BIGINT, Sql.Null.VARCHAR, Sql.Null.VARCHAR, Sql.Null.VARCHAR,
+              Sql.Null.BIGINT, r.routes() == null ? Sql.Null.VARCHAR : json(r.routes()), json(r.metadata()),
+              r.revoked() ? r.version() - 1 : r.version());
+        } catch (SQLException duplicate) {
+          // The projection inserted it in the meantime; the update below still applies.
+          c.rollback();
+        }
+      }
+      if (r.revoked()) {
+        TokenRecord.Revocation rev = r.revocation();
+        Sql.update(c, "update token_view set revoked_at = ?, revoked_by_type = ?, revoked_by_name = ?, "
+                + "revocation_reason = ?, version = ? where id = ? and revoked_at is null",
+            rev.at().toEpochMilli(), rev.by().type().wire(), rev.by().name().value(), rev.reason().wire(),
+            r.version(), r.id().value());
+      }
+      return null;
+    });
+  }
+
   /** Records when tokens were last used: one statement per token, only ever moving forward. */
   public void touch(Map<TokenId, Instant> lastUsed) {
     if (lastUsed.isEmpty()) {

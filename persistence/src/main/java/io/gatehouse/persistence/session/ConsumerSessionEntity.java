@@ -1,0 +1,195 @@
+package io.gatehouse.persistence.session;
+
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.protocol.CborSerializable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One consumer's session on one route, sharded by {@code <route>|<consumer>}: the instance the
+ * consumer is pinned to. Every node asks the same actor, so the consumer reaches the same
+ * instance whichever node takes its request.
+ *
+ * <p>The pin is chosen by the route's entity (bounded-load rendezvous) and persisted here, so it
+ * survives the loss of any node: a session that moves recovers its pin from the journal. The
+ * pin changes only when the asking node reports that the pinned instance left rotation. While
+ * active, the session refreshes its pin at the route, which counts pins per instance for the
+ * load bound; a session that goes idle gives the count back (the pin itself stays, for the
+ * consumer's return).
+ *
+ * <p>Replies go to every request waiting for the route's choice at once, so this entity does not
+ * use enforced replies.
+ */
+public final class ConsumerSessionEntity
+    extends EventSourcedBehavior<ConsumerSessionEntity.Command, ConsumerSessionEntity.Event, ConsumerSessionEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "ConsumerSession");
+  /** A consumer idle this long gives its count back to the route (its pin stays persisted). */
+  static final Duration IDLE = Duration.ofMinutes(30);
+  static final Duration REFRESH = Duration.ofMinutes(5);
+  private static final Duration CHOOSE_TIMEOUT = Duration.ofSeconds(3);
+
+  public record State(String instanceId) implements CborSerializable {}
+
+  public sealed interface Command extends CborSerializable permits Resolve, Touch, Stop, Answered, Refresh {}
+
+  /** Which instance to use; {@code avoid} is the pinned instance when the asking node saw it leave rotation. */
+  public record Resolve(String avoid, ActorRef<Pin> replyTo) implements Command {}
+
+  /** The answer: null when the route has no instance in rotation (or did not answer). */
+  public record Pin(String instanceId) implements CborSerializable {}
+
+  /** The consumer is still active (sent by a data plane every few minutes at most). */
+  public record Touch() implements Command {}
+
+  /** Sent by sharding when the session passivates. */
+  public record Stop() implements Command {}
+
+  record Answered(String instanceId, String failure) implements Command {}
+
+  record Refresh() implements Command {}
+
+  public sealed interface Event extends CborSerializable permits Pinned {}
+
+  public record Pinned(String instanceId) implements Event {}
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId()))
+        .withStopMessage(new Stop())
+        .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
+            ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults().withIdleEntityPassivation(IDLE))));
+  }
+
+  public static String entityId(String route, String consumer) {
+    return route + "|" + consumer;
+  }
+
+  public static EntityRef<Command> ref(ClusterSharding sharding, String route, String consumer) {
+    return sharding.entityRefFor(ENTITY_KEY, entityId(route, consumer));
+  }
+
+  public static Behavior<Command> create(String entityId) {
+    int bar = entityId.indexOf('|');
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConsumerSessionEntity(
+        entityId, entityId.substring(0, bar), entityId.substring(bar + 1), ctx, timers)));
+  }
+
+  private final String consumer;
+  private final EntityRef<RouteEntity.Command> route;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final List<ActorRef<Pin>> waiting = new ArrayList<>();
+
+  private ConsumerSessionEntity(String entityId, String route, String consumer, ActorContext<Command> ctx,
+      TimerScheduler<Command> timers) {
+    // The entity id holds a '|' (route|consumer), which PersistenceId.of reserves as its separator.
+    super(PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + entityId));
+    this.consumer = consumer;
+    this.route = RouteEntity.ref(ClusterSharding.get(ctx.getSystem()), route);
+    this.ctx = ctx;
+    this.timers = timers;
+  }
+
+  @Override
+  public State emptyState() {
+    return new State(null);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.instanceId() != null) {
+            // The route's count of this instance's consumers includes this one again.
+            route.tell(new RouteEntity.RefreshSession(consumer, state.instanceId()));
+            timers.startTimerWithFixedDelay("refresh", new Refresh(), REFRESH);
+          }
+        })
+        .build();
+  }
+
+  @Override
+  public CommandHandler<Command, Event, State> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Resolve.class, this::onResolve)
+        .onCommand(Answered.class, this::onAnswered)
+        .onCommand(Touch.class, (state, t) -> Effect().none())
+        .onCommand(Refresh.class, (state, r) -> {
+          if (state.instanceId() != null) {
+            route.tell(new RouteEntity.RefreshSession(consumer, state.instanceId()));
+          }
+          return Effect().none();
+        })
+        .onCommand(Stop.class, (state, s) -> {
+          if (state.instanceId() != null) {
+            route.tell(new RouteEntity.ReleaseSession(consumer, state.instanceId()));
+          }
+          return Effect().stop();
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onEvent(Pinned.class, (state, e) -> new State(e.instanceId())).build();
+  }
+
+  private Effect<Event, State> onResolve(State state, Resolve r) {
+    if (state.instanceId() != null && !state.instanceId().equals(r.avoid())) {
+      r.replyTo().tell(new Pin(state.instanceId()));
+      return Effect().none();
+    }
+    waiting.add(r.replyTo());
+    if (waiting.size() == 1) {
+      String avoid = r.avoid();
+      ctx.ask(RouteEntity.Chosen.class, route, CHOOSE_TIMEOUT,
+          replyTo -> new RouteEntity.Choose(consumer, avoid, replyTo),
+          (chosen, failure) -> new Answered(chosen == null ? null : chosen.instanceId(),
+              failure == null ? null : failure.toString()));
+    }
+    return Effect().none();
+  }
+
+  private Effect<Event, State> onAnswered(State state, Answered a) {
+    List<ActorRef<Pin>> replies = List.copyOf(waiting);
+    waiting.clear();
+    if (a.failure() != null || a.instanceId() == null) {
+      if (a.failure() != null) {
+        ctx.getLog().debug("route did not answer for {}: {}", consumer, a.failure());
+      }
+      // No pin to give: the waiting requests decide for themselves (503, or a local choice).
+      replies.forEach(w -> w.tell(new Pin(null)));
+      return Effect().none();
+    }
+    if (a.instanceId().equals(state.instanceId())) {
+      replies.forEach(w -> w.tell(new Pin(a.instanceId())));
+      return Effect().none();
+    }
+    return Effect().persist(new Pinned(a.instanceId())).thenRun(after -> {
+      if (!timers.isTimerActive("refresh")) {
+        timers.startTimerWithFixedDelay("refresh", new Refresh(), REFRESH);
+      }
+      replies.forEach(w -> w.tell(new Pin(after.instanceId())));
+    });
+  }
+}
