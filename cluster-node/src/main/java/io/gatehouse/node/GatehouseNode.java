@@ -201,7 +201,7 @@ public final class GatehouseNode implements AutoCloseable {
     LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
     DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
         lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
-        settings.maxIdleUpstreamConnections());
+        settings.maxIdleUpstreamConnections(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId));
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
         lastUsed::flush, system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")));
     system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(1),

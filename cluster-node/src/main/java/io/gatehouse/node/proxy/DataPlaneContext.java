@@ -28,6 +28,8 @@ public final class DataPlaneContext {
   final AccessLog accessLog;
   final Duration askTimeout;
   final Duration sessionAskTimeout;
+  /** A consumer session's pin as the journal holds it (by session entity id). */
+  final java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> persistedPin;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
   final Transport transport = Transport.best();
@@ -36,7 +38,9 @@ public final class DataPlaneContext {
 
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
-      Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections) {
+      Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections,
+      java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> persistedPin) {
+    this.persistedPin = persistedPin;
     this.tokens = tokens;
     this.routes = routes;
     this.directory = directory;

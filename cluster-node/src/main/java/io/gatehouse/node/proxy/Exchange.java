@@ -224,8 +224,9 @@ final class Exchange {
   /**
    * Asks the consumer's session for its pin. A pin this node does not see in rotation is asked
    * once more, avoiding it. When the session cannot answer in time (its node was just lost, say),
-   * the request does not wait for the cluster to settle: it takes the consumer's rendezvous
-   * choice among the instances this node sees, which is where a consumer usually is pinned.
+   * the request does not wait for the cluster to settle: it reads the consumer's pin from the
+   * journal, and only without one takes the consumer's rendezvous choice among the instances this
+   * node sees.
    */
   private void resolvePin(String avoid, boolean mayAskAgain) {
     ConsumerSessionEntity.ref(dp.sharding, route.name(), consumer)
@@ -236,24 +237,39 @@ final class Exchange {
           }
           if (failure != null) {
             dp.sessionFallback(failure);
-          }
-          String id = failure == null ? p.instanceId() : null;
-          LiveRoute.Target t = id == null ? null : route.healthyTarget(id);
-          if (id != null && t == null && mayAskAgain) {
-            resolvePin(id, false);
+            pinFromJournal();
             return;
           }
-          if (t == null) {
-            t = rendezvousTarget();
-            if (t == null) {
-              noHealthyInstance();
-              return;
-            }
-          } else {
-            dp.sessions.put(sessionKey, t.id(), System.currentTimeMillis());
+          LiveRoute.Target t = p.instanceId() == null ? null : route.healthyTarget(p.instanceId());
+          if (p.instanceId() != null && t == null && mayAskAgain) {
+            resolvePin(p.instanceId(), false);
+            return;
           }
-          connect(t, false);
+          usePin(t);
         }));
+  }
+
+  private void pinFromJournal() {
+    dp.persistedPin.apply(sessionKey).whenComplete((pin, failure) -> client.executor().execute(() -> {
+      if (phase != Phase.DONE) {
+        usePin(failure == null && pin.isPresent() ? route.healthyTarget(pin.get()) : null);
+      }
+    }));
+  }
+
+  /** Connects to the pinned target, or, without one, to the consumer's rendezvous choice. */
+  private void usePin(LiveRoute.Target pinned) {
+    LiveRoute.Target t = pinned;
+    if (t == null) {
+      t = rendezvousTarget();
+      if (t == null) {
+        noHealthyInstance();
+        return;
+      }
+    } else {
+      dp.sessions.put(sessionKey, t.id(), System.currentTimeMillis());
+    }
+    connect(t, false);
   }
 
   private LiveRoute.Target rendezvousTarget() {

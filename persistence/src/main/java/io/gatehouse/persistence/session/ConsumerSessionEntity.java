@@ -5,6 +5,8 @@ import io.gatehouse.protocol.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,6 +18,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -23,6 +27,7 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * One consumer's session on one route, sharded by {@code <route>|<consumer>}: the instance the
@@ -87,6 +92,24 @@ public final class ConsumerSessionEntity
     return sharding.entityRefFor(ENTITY_KEY, entityId(route, consumer));
   }
 
+  /**
+   * The consumer's pin as the journal holds it, read without the session actor: for a node that
+   * cannot reach the session right now (its node was just lost), so the consumer still reaches
+   * its own instance.
+   */
+  public static CompletionStage<Optional<String>> persistedPin(ActorSystem<?> system, String entityId) {
+    JdbcReadJournal journal = PersistenceQuery.get(system.classicSystem())
+        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    return journal.currentEventsByPersistenceId(persistenceId(entityId).id(), 0L, Long.MAX_VALUE)
+        .map(envelope -> ((Pinned) envelope.event()).instanceId())
+        .runWith(Sink.lastOption(), system);
+  }
+
+  static PersistenceId persistenceId(String entityId) {
+    // The entity id holds a '|' (route|consumer), which PersistenceId.of reserves as its separator.
+    return PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + entityId);
+  }
+
   public static Behavior<Command> create(String entityId) {
     int bar = entityId.indexOf('|');
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConsumerSessionEntity(
@@ -101,8 +124,7 @@ public final class ConsumerSessionEntity
 
   private ConsumerSessionEntity(String entityId, String route, String consumer, ActorContext<Command> ctx,
       TimerScheduler<Command> timers) {
-    // The entity id holds a '|' (route|consumer), which PersistenceId.of reserves as its separator.
-    super(PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + entityId));
+    super(persistenceId(entityId));
     this.consumer = consumer;
     this.route = RouteEntity.ref(ClusterSharding.get(ctx.getSystem()), route);
     this.ctx = ctx;
