@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.node.admin.AdminServer;
 import io.gatehouse.node.bootstrap.BootstrapAdmin;
+import io.gatehouse.node.cluster.DiscoveryJoin;
 import io.gatehouse.node.cluster.JournalFollower;
 import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryService;
@@ -149,7 +150,22 @@ public final class GatehouseNode implements AutoCloseable {
   private static GatehouseNode wire(
       NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out, Clock clock) throws Exception {
     Cluster cluster = Cluster.get(system);
-    joinCluster(cluster, settings.seedNodes());
+    // Management first: /ready must answer (false) while the node starts, and discovery probes
+    // the other nodes' management endpoints.
+    PekkoManagement.get(system.classicSystem()).start()
+        .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (settings.discovery() != null) {
+      java.util.concurrent.ScheduledExecutorService discoveryTimer =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-discovery");
+            t.setDaemon(true);
+            return t;
+          });
+      system.getWhenTerminated().thenRun(discoveryTimer::shutdownNow);
+      new DiscoveryJoin(cluster, settings.discovery(), discoveryTimer).start();
+    } else {
+      joinCluster(cluster, settings.seedNodes());
+    }
     String node = cluster.selfMember().address().getHost().orElse(settings.host()) + ":"
         + cluster.selfMember().address().getPort().orElse(settings.remotePort());
     Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
@@ -246,8 +262,6 @@ public final class GatehouseNode implements AutoCloseable {
     }
     status.dataPlaneBound();
     stopInOrder(system, status, dataPlane, lastUsed, jdbc);
-    PekkoManagement.get(system.classicSystem()).start()
-        .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
 
     GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node,
         dataPlane, routeTable, tokenCacheUpdater);
@@ -340,8 +354,9 @@ public final class GatehouseNode implements AutoCloseable {
         + " (" + dataPlane.context().transport() + ", " + settings.eventLoops() + " event loops)");
     out.println("  admin API   http://" + settings.host() + ":" + adminPort() + "/api/v1");
     out.println("  management  http://" + settings.host() + ":" + settings.managementPort() + "/ready");
-    out.println("  cluster     " + nodeAddress + (settings.seedNodes().isEmpty()
-        ? " (a cluster of its own)" : " (seeds " + String.join(", ", settings.seedNodes()) + ")"));
+    out.println("  cluster     " + nodeAddress + (settings.discovery() != null
+        ? " (found through " + settings.discovery().method() + " discovery)"
+        : settings.seedNodes().isEmpty() ? " (a cluster of its own)" : " (seeds " + String.join(", ", settings.seedNodes()) + ")"));
     out.println("  bootstrap   " + switch (bootstrap) {
       case ALREADY_DONE -> "done before";
       case PRESET_TOKEN -> "admin token taken from GATEHOUSE_BOOTSTRAP_TOKEN";

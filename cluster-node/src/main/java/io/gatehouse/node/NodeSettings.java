@@ -38,7 +38,8 @@ public record NodeSettings(
     int maxIdleUpstreamConnections,
     double loadFactor,
     Duration passiveEjection,
-    Duration sessionAskTimeout) {
+    Duration sessionAskTimeout,
+    io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery) {
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -83,7 +84,29 @@ public record NodeSettings(
         g.getInt("data-plane.max-idle-upstream-connections"),
         loadFactor(g.getDouble("affinity.load-factor")),
         g.getDuration("health.passive-ejection"),
-        g.getDuration("data-plane.session-ask-timeout"));
+        g.getDuration("data-plane.session-ask-timeout"),
+        discovery(g));
+  }
+
+  private static io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery(Config g) {
+    String method = g.getString("discovery.method").trim();
+    if (!List.of("off", "config", "dns").contains(method)) {
+      throw new IllegalArgumentException("GATEHOUSE_DISCOVERY must be off, config or dns, got '" + method + "'");
+    }
+    if (method.equals("off")) {
+      return null;
+    }
+    List<String> points = Arrays.stream(g.getString("discovery.contact-points").split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (method.equals("config") && points.isEmpty()) {
+      throw new IllegalArgumentException("GATEHOUSE_DISCOVERY=config needs GATEHOUSE_CONTACT_POINTS (host:managementPort,...)");
+    }
+    if (method.equals("dns") && g.getString("discovery.dns-name").isBlank()) {
+      throw new IllegalArgumentException("GATEHOUSE_DISCOVERY=dns needs GATEHOUSE_DISCOVERY_DNS_NAME");
+    }
+    return new io.gatehouse.node.cluster.DiscoveryJoin.Settings(method, points, g.getString("discovery.dns-name").trim(),
+        g.getInt("management-port"), g.getInt("discovery.required-contact-points"),
+        g.getDuration("discovery.stable-margin"), g.getString("host") + ":" + g.getInt("management-port"));
   }
 
   /** A TLS file path; the certificate and the key come together or not at all. */
@@ -100,11 +123,11 @@ public record NodeSettings(
   }
 
   /**
-   * Whether this node expects other nodes: seed nodes other than itself. (A seed list naming only
-   * this node is a cluster of one.)
+   * Whether this node expects other nodes: discovery, or seed nodes other than itself. (A seed
+   * list naming only this node is a cluster of one.)
    */
   public boolean clustered() {
-    return seedNodes.stream().anyMatch(seed -> !seed.equals(host + ":" + remotePort));
+    return discovery != null || seedNodes.stream().anyMatch(seed -> !seed.equals(host + ":" + remotePort));
   }
 
   public boolean tls() {
