@@ -62,6 +62,20 @@ class BootstrapTest {
   }
 
   @Test
+  void severalNodesOnTheEmbeddedStoreAreRefused() {
+    Config joining = TestNodes.config(TestNodes.h2(dataDir))
+        .withValue("gatehouse.seed-nodes", ConfigValueFactory.fromAnyRef("127.0.0.1:1"));
+    assertThatThrownBy(() -> GatehouseNode.start(joining))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot share the embedded H2 store")
+        .hasMessageContaining("GATEHOUSE_DB_URL");
+    Config discovering = TestNodes.config(TestNodes.h2(dataDir))
+        .withValue("gatehouse.discovery.method", ConfigValueFactory.fromAnyRef("config"))
+        .withValue("gatehouse.discovery.contact-points", ConfigValueFactory.fromAnyRef("127.0.0.1:1"));
+    assertThatThrownBy(() -> GatehouseNode.start(discovering)).hasMessageContaining("embedded H2");
+  }
+
+  @Test
   void aMalformedPresetTokenStopsTheStartWithAClearMessage() {
     Config config = TestNodes.config(TestNodes.h2(dataDir))
         .withValue("gatehouse.bootstrap-token", ConfigValueFactory.fromAnyRef("letmein"));

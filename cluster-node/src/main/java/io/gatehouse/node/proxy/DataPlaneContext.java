@@ -8,9 +8,14 @@ import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.persistence.route.RouteEntity;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the data plane reads per request: node-local views (tokens, routes, directory, pins) and
@@ -29,7 +34,7 @@ public final class DataPlaneContext {
   final Duration askTimeout;
   final Duration sessionAskTimeout;
   /** A consumer session's pin as the journal holds it (by session entity id). */
-  final java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> persistedPin;
+  final Function<String, CompletionStage<Optional<String>>> persistedPin;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
   final Transport transport = Transport.best();
@@ -39,7 +44,7 @@ public final class DataPlaneContext {
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
       Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections,
-      java.util.function.Function<String, java.util.concurrent.CompletionStage<java.util.Optional<String>>> persistedPin) {
+      Function<String, CompletionStage<Optional<String>>> persistedPin) {
     this.persistedPin = persistedPin;
     this.tokens = tokens;
     this.routes = routes;
@@ -73,8 +78,8 @@ public final class DataPlaneContext {
     return active.get();
   }
 
-  private final java.util.concurrent.atomic.AtomicLong fallbacks = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong lastFallbackWarning = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong fallbacks = new AtomicLong();
+  private final AtomicLong lastFallbackWarning = new AtomicLong();
 
   /**
    * A consumer's session did not answer in time and the request took the local rendezvous
@@ -87,7 +92,7 @@ public final class DataPlaneContext {
     long last = lastFallbackWarning.get();
     if (now - last > 60_000 && lastFallbackWarning.compareAndSet(last, now)) {
       fallbacks.set(0);
-      org.slf4j.LoggerFactory.getLogger(DataPlaneContext.class).warn(
+      LoggerFactory.getLogger(DataPlaneContext.class).warn(
           "{} requests took the local rendezvous choice because consumer sessions did not answer in time ({})",
           n, cause.toString());
     }

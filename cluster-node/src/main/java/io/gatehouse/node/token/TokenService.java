@@ -110,7 +110,7 @@ public final class TokenService {
         .<TokenRecord>askWithStatus(replyTo -> new TokenEntity.Issue(draft, actor, replyTo), askTimeout)
         .thenCompose(record -> {
           cache.offer(record);
-          return visible(record).thenApply(ignored -> record);
+          return writeThrough(record).thenApply(ignored -> record);
         });
   }
 
@@ -120,7 +120,7 @@ public final class TokenService {
         .<TokenRecord>askWithStatus(replyTo -> new TokenEntity.Revoke(by, reason, actor, replyTo), askTimeout)
         .thenCompose(record -> {
           cache.offer(record);
-          return visible(record);
+          return writeThrough(record);
         })
         .thenCompose(ignored -> get(id))
         .thenApply(row -> row.orElseThrow(() -> Rejection.notFound("token '" + id + "' does not exist")));
@@ -150,7 +150,7 @@ public final class TokenService {
   }
 
   /** Writes the token's new state to the token table (the projection would follow within a second). */
-  private CompletionStage<Void> visible(TokenRecord record) {
+  private CompletionStage<Void> writeThrough(TokenRecord record) {
     return CompletableFuture.runAsync(() -> {
       try {
         table.write(record);
