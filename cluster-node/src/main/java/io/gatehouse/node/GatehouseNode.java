@@ -11,25 +11,32 @@ import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.node.directory.DirectoryViewUpdater;
+import io.gatehouse.node.metrics.EndpointsService;
+import io.gatehouse.node.metrics.GatewayMetrics;
+import io.gatehouse.node.metrics.RequestMetrics;
 import io.gatehouse.node.proxy.DataPlane;
 import io.gatehouse.node.proxy.DataPlaneContext;
+import io.gatehouse.node.proxy.RequestObserver;
 import io.gatehouse.node.route.HttpHealthProber;
 import io.gatehouse.node.route.RouteService;
 import io.gatehouse.node.route.RouteTable;
 import io.gatehouse.node.route.RouteTableUpdater;
-import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.node.session.SessionCache;
-import io.gatehouse.persistence.route.RouteDefinition;
-import io.gatehouse.persistence.route.RouteEntity;
-import io.gatehouse.persistence.route.RouteIndexEntity;
-import java.util.concurrent.CompletionStage;
 import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenCacheUpdater;
 import io.gatehouse.node.token.TokenService;
+import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.persistence.audit.AuditLog;
 import io.gatehouse.persistence.directory.DirectoryEntity;
+import io.gatehouse.persistence.metrics.HealthHistory;
+import io.gatehouse.persistence.metrics.MetricsTable;
 import io.gatehouse.persistence.projection.Projections;
 import io.gatehouse.persistence.projection.TagProjection;
+import io.gatehouse.persistence.route.RouteDefinition;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteIndexEntity;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.persistence.store.Store;
 import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenTable;
@@ -37,8 +44,10 @@ import io.gatehouse.protocol.token.PresentedToken;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
@@ -58,6 +67,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.concurrent.ExecutionContextExecutor;
 
 /**
  * One Gatehouse node: the store, the actor system and cluster membership, the sharded entities,
@@ -168,7 +178,7 @@ public final class GatehouseNode implements AutoCloseable {
     }
     String node = cluster.selfMember().address().getHost().orElse(settings.host()) + ":"
         + cluster.selfMember().address().getPort().orElse(settings.remotePort());
-    Executor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
+    ExecutionContextExecutor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
     NodeStatus status = NodeStatus.get(system.classicSystem());
     ClusterSharding sharding = ClusterSharding.get(system);
 
@@ -180,9 +190,14 @@ public final class GatehouseNode implements AutoCloseable {
     DirectoryEntity.init(system, directoryTopic, clock);
     TokenEntity.init(system, tokenTopic, clock);
     RouteIndexEntity.init(system, indexTopic);
+    HealthHistory healthHistory = new HealthHistory(store.sql());
     RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
         routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor(),
-        settings.passiveEjection()));
+        settings.passiveEjection(), (route, at, healthy, total) -> CompletableFuture.runAsync(
+            () -> healthHistory.record(route, at, healthy, total), jdbc).exceptionally(e -> {
+              log.warn("could not record the health of route {}: {}", route, e.toString());
+              return null;
+            })));
     ConsumerSessionEntity.init(system);
 
     // Node-local views, read by the admin API and the data plane without asking anyone.
@@ -215,11 +230,39 @@ public final class GatehouseNode implements AutoCloseable {
     RouteService routes = new RouteService(sharding, routeTable, directoryView, settings.askTimeout(),
         settings.namespace(), settings.publicUrl());
     LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
+    GatewayMetrics gatewayMetrics = new GatewayMetrics(routeTable, cluster::state);
+    RequestMetrics requestMetrics = new RequestMetrics(clock, settings.metricsMaxCells(), 10);
+    MetricsTable metricsTable = new MetricsTable(store.sql());
+    RequestObserver observer = new RequestObserver() {
+      @Override
+      public void finished(String route, String tokenId, String instanceId, int status, long nanos, long bytesIn,
+          long bytesOut) {
+        requestMetrics.record(route, tokenId, instanceId, status, nanos, bytesIn, bytesOut);
+        gatewayMetrics.request(route, status, nanos);
+      }
+
+      @Override
+      public void validated(TokenValidation validation) {
+        gatewayMetrics.validation(validation);
+      }
+    };
+    system.scheduler().scheduleWithFixedDelay(settings.metricsFlushInterval(), settings.metricsFlushInterval(),
+        () -> requestMetrics.flush(metricsTable, node), jdbc);
+    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(6), () -> {
+      Instant before = clock.instant().minus(settings.metricsRetention());
+      try {
+        metricsTable.prune(before.toEpochMilli());
+        healthHistory.prune(before);
+      } catch (RuntimeException e) {
+        log.warn("could not delete metrics older than {}: {}", before, e.getMessage());
+      }
+    }, jdbc);
     DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
         lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
-        settings.maxIdleUpstreamConnections(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId));
+        settings.maxIdleUpstreamConnections(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId),
+        observer);
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
-        lastUsed::flush, system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")));
+        lastUsed::flush, jdbc);
     system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(1),
         () -> sessions.sweep(System.currentTimeMillis()), system.executionContext());
 
@@ -241,7 +284,9 @@ public final class GatehouseNode implements AutoCloseable {
     ServerBinding admin;
     try {
       admin = AdminServer.bind(system, settings.host(), settings.adminPort(), tokenCache, lastUsed, directory,
-              tokens, routes, dataPlaneContext.load(), routers, clock, node)
+              tokens, routes, dataPlaneContext.load(), routers, gatewayMetrics,
+              new EndpointsService(routeTable, metricsTable, healthHistory, tokenTable, jdbc, clock, routes),
+              new AuditLog(store.sql()), jdbc, clock, node)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("cannot bind the admin API on " + settings.host() + ":" + settings.adminPort()
@@ -261,7 +306,7 @@ public final class GatehouseNode implements AutoCloseable {
           + (settings.tls() ? " / " + settings.httpsPort() : "") + ": " + e.getMessage(), e);
     }
     status.dataPlaneBound();
-    stopInOrder(system, status, dataPlane, lastUsed, jdbc);
+    stopInOrder(system, status, dataPlane, lastUsed, () -> requestMetrics.flush(metricsTable, node), jdbc);
 
     GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node,
         dataPlane, routeTable, tokenCacheUpdater);
@@ -275,7 +320,7 @@ public final class GatehouseNode implements AutoCloseable {
    * cluster and hands this node's shards over.
    */
   private static void stopInOrder(ActorSystem<Void> system, NodeStatus status, DataPlane dataPlane,
-      LastUsedRecorder lastUsed, Executor jdbc) {
+      LastUsedRecorder lastUsed, Runnable flushMetrics, Executor jdbc) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-not-ready", () -> {
       status.stopping();
@@ -298,6 +343,7 @@ public final class GatehouseNode implements AutoCloseable {
         CompletableFuture.supplyAsync(() -> {
           dataPlane.close();
           lastUsed.flush();
+          flushMetrics.run();
           return Done.getInstance();
         }, jdbc));
   }

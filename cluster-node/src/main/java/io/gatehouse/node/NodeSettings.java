@@ -39,7 +39,10 @@ public record NodeSettings(
     double loadFactor,
     Duration passiveEjection,
     Duration sessionAskTimeout,
-    io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery) {
+    io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery,
+    Duration metricsFlushInterval,
+    Duration metricsRetention,
+    int metricsMaxCells) {
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -85,7 +88,10 @@ public record NodeSettings(
         loadFactor(g.getDouble("affinity.load-factor")),
         g.getDuration("health.passive-ejection"),
         g.getDuration("data-plane.session-ask-timeout"),
-        discovery(g));
+        discovery(g),
+        g.getDuration("metrics.flush-interval"),
+        g.getDuration("metrics.retention"),
+        g.getInt("metrics.max-cells"));
   }
 
   private static io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery(Config g) {

@@ -1,5 +1,6 @@
 package io.gatehouse.node.admin;
 
+import io.gatehouse.node.metrics.GatewayMetrics;
 import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;
@@ -19,11 +20,13 @@ final class AdminAuth extends AdminDirectives {
 
   private final TokenCache tokens;
   private final LastUsedRecorder lastUsed;
+  private final GatewayMetrics metrics;
   private final String node;
 
-  AdminAuth(TokenCache tokens, LastUsedRecorder lastUsed, String node) {
+  AdminAuth(TokenCache tokens, LastUsedRecorder lastUsed, GatewayMetrics metrics, String node) {
     this.tokens = tokens;
     this.lastUsed = lastUsed;
+    this.metrics = metrics;
     this.node = node;
   }
 
@@ -39,6 +42,7 @@ final class AdminAuth extends AdminDirectives {
           return complete(Failures.toResponse(result.failed().get()));
         }
         TokenValidation validation = result.get();
+        metrics.validation(validation);
         if (validation instanceof TokenValidation.Invalid invalid) {
           return complete(Responses.unauthorized(invalid.reason()));
         }

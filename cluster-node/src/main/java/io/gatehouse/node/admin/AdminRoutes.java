@@ -7,8 +7,9 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The admin port's route tree: {@code /api/v1/...} behind admin authentication. Every answer,
- * including Pekko HTTP's own rejections, carries API.md's JSON error body.
+ * The admin port's route tree: {@code /api/v1/...} behind authentication, the dashboard at
+ * {@code /ui/} and {@code /metrics}. Every API answer, including Pekko HTTP's own rejections,
+ * carries API.md's JSON error body.
  */
 final class AdminRoutes extends AdminDirectives {
   private final AdminAuth auth;
@@ -16,9 +17,16 @@ final class AdminRoutes extends AdminDirectives {
   private final TokenRoutes tokens;
   private final RouteRoutes routes;
   private final RouterRoutes routers;
+  private final EndpointRoutes endpoints;
+  private final AuditRoutes audit;
+  private final UiRoutes ui;
 
-  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens, RouteRoutes routes, RouterRoutes routers) {
+  AdminRoutes(AdminAuth auth, DirectoryRoutes directory, TokenRoutes tokens, RouteRoutes routes, RouterRoutes routers,
+      EndpointRoutes endpoints, AuditRoutes audit, UiRoutes ui) {
     this.routers = routers;
+    this.endpoints = endpoints;
+    this.audit = audit;
+    this.ui = ui;
     this.auth = auth;
     this.directory = directory;
     this.tokens = tokens;
@@ -26,12 +34,13 @@ final class AdminRoutes extends AdminDirectives {
   }
 
   Route route() {
-    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () -> concat(
+        ui.route(),
         pathPrefix("api", () -> pathPrefix("v1", () ->
             auth.caller(caller -> concat(
                 routes.registrations(caller),
-                auth.admin(caller, () -> concat(
-                    directory.route(caller), tokens.route(caller), routes.route(caller), routers.route()))))))));
+                auth.admin(caller, () -> concat(directory.route(caller), tokens.route(caller), routes.route(caller),
+                    routers.route(), endpoints.route(), audit.route())))))))));
   }
 
   private RejectionHandler rejections() {

@@ -2,6 +2,7 @@ package io.gatehouse.node.admin;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
+import io.gatehouse.node.metrics.GatewayMetrics;
 import io.gatehouse.node.token.TokenService;
 import io.gatehouse.persistence.token.RevocationReason;
 import io.gatehouse.persistence.token.TokenRecord;
@@ -20,10 +21,12 @@ final class TokenRoutes extends AdminDirectives {
 
   private final TokenService tokens;
   private final Clock clock;
+  private final GatewayMetrics metrics;
 
-  TokenRoutes(TokenService tokens, Clock clock) {
+  TokenRoutes(TokenService tokens, Clock clock, GatewayMetrics metrics) {
     this.tokens = tokens;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   Route route(AdminCaller caller) {
@@ -71,7 +74,10 @@ final class TokenRoutes extends AdminDirectives {
       return complete(Responses.notFound("token '" + id + "' does not exist"));
     }
     return respond(() -> tokens.revoke(TokenId.of(id), caller.principal(), RevocationReason.REVOKED, caller.actor())
-        .thenApply(row -> Responses.ok(json(row))));
+        .thenApply(row -> {
+          metrics.revoked();
+          return Responses.ok(json(row));
+        }));
   }
 
   private static Integer parseLimit(String text) {

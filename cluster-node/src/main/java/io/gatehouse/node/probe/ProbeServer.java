@@ -55,7 +55,8 @@ import java.util.zip.CRC32;
  *   <li>{@code GET /bytes?n=N}: N bytes, streamed (a deterministic pattern).
  *   <li>{@code GET /ws}: a WebSocket that echoes every frame.
  *   <li>anything else: JSON with the instance id, method, path, the headers the gateway set, and
- *       the size and CRC-32 of the request body (counted as it streams, never held).
+ *       the size and CRC-32 of the request body (counted as it streams, never held); after
+ *       {@code delayMs} milliseconds when the query has it.
  * </ul>
  */
 public final class ProbeServer implements AutoCloseable {
@@ -181,7 +182,13 @@ public final class ProbeServer implements AutoCloseable {
             int status = Integer.parseInt(q.path().substring("/status/".length()));
             json(ctx, status, "{\"instance\":\"" + probe.id + "\",\"status\":" + status + "}", keepAlive);
           } else {
-            json(ctx, 200, describe(r, q), keepAlive);
+            String body = describe(r, q);
+            int delayMs = intParam(q, "delayMs", 0);
+            if (delayMs > 0) {
+              ctx.executor().schedule(() -> json(ctx, 200, body, keepAlive), delayMs, TimeUnit.MILLISECONDS);
+            } else {
+              json(ctx, 200, body, keepAlive);
+            }
           }
         }
       }

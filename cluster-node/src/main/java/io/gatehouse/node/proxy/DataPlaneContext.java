@@ -35,6 +35,7 @@ public final class DataPlaneContext {
   final Duration sessionAskTimeout;
   /** A consumer session's pin as the journal holds it (by session entity id). */
   final Function<String, CompletionStage<Optional<String>>> persistedPin;
+  final RequestObserver observer;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
   final Transport transport = Transport.best();
@@ -44,8 +45,9 @@ public final class DataPlaneContext {
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
       Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections,
-      Function<String, CompletionStage<Optional<String>>> persistedPin) {
+      Function<String, CompletionStage<Optional<String>>> persistedPin, RequestObserver observer) {
     this.persistedPin = persistedPin;
+    this.observer = observer;
     this.tokens = tokens;
     this.routes = routes;
     this.directory = directory;

@@ -137,6 +137,7 @@ final class Exchange {
   }
 
   private void authenticated(TokenValidation v) {
+    dp.observer.validated(v);
     if (v instanceof TokenValidation.Invalid invalid) {
       sendError(ProxyErrors.unauthorized(client.alloc(), invalid.reason()), true);
       return;
@@ -684,8 +685,13 @@ final class Exchange {
       counters = null;
     }
     dp.active.decrementAndGet();
+    long nanos = System.nanoTime() - startNanos;
+    if (route != null && tokenId != null) {
+      dp.observer.finished(route.name(), tokenId, target == null ? null : target.id(), finalStatus, nanos, bytesIn,
+          bytesOut);
+    }
     if (dp.accessLog.enabled()) {
-      dp.accessLog.log(this, finalStatus, System.nanoTime() - startNanos);
+      dp.accessLog.log(this, finalStatus, nanos);
     }
   }
 

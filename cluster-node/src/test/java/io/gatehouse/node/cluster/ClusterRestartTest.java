@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gatehouse.node.probe.ProbeServer;
 import io.gatehouse.node.testing.Gateway;
-import io.gatehouse.node.testing.ThreeNodes;
+import io.gatehouse.node.testing.TestCluster;
 import io.gatehouse.persistence.testing.EmbeddedPostgresFixture;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ class ClusterRestartTest {
 
   @Test
   void theWholeClusterStopsAndStartsWithNothingLost() throws Exception {
-    try (ThreeNodes cluster = new ThreeNodes(EmbeddedPostgresFixture.newDatabase());
+    try (TestCluster cluster = new TestCluster(EmbeddedPostgresFixture.newDatabase());
         ProbeServer probe = ProbeServer.start("127.0.0.1", 0, "survivor")) {
       Gateway a = cluster.a();
       String team = a.group();

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.node.probe.ProbeServer;
 import io.gatehouse.node.testing.Gateway;
-import io.gatehouse.node.testing.ThreeNodes;
+import io.gatehouse.node.testing.TestCluster;
 import io.gatehouse.persistence.testing.EmbeddedPostgresFixture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterTest {
-  private ThreeNodes cluster;
+  private TestCluster cluster;
   private String team;
   private String project;
   private String user;
@@ -39,7 +39,7 @@ class ClusterTest {
 
   @BeforeAll
   void start() {
-    cluster = new ThreeNodes(EmbeddedPostgresFixture.newDatabase());
+    cluster = new TestCluster(EmbeddedPostgresFixture.newDatabase());
     Gateway a = cluster.a();
     team = a.group();
     project = a.project(List.of(team), List.of());

@@ -38,6 +38,7 @@ public final class TestNodes {
             gatehouse.bootstrap-token = "%s"
             gatehouse.tokens.last-used-flush-interval = 200ms
             gatehouse.health.passive-ejection = 2s
+            gatehouse.metrics.flush-interval = 300ms
             pekko.cluster.jmx.enabled = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """.formatted(ADMIN_TOKEN)));

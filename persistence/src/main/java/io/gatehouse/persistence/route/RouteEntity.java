@@ -235,7 +235,14 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
       RouteClaims claims,
       Clock clock,
       double loadFactor,
-      Duration passiveEjection) {}
+      Duration passiveEjection,
+      HealthRecorder healthHistory) {}
+
+  /** Where the entity records each change of the route's number of healthy instances. */
+  @FunctionalInterface
+  public interface HealthRecorder {
+    void record(String route, Instant at, int healthy, int instances);
+  }
 
   /** The route's entry in the {@link RouteIndexEntity}: claimed while it exists, released after. */
   public interface RouteClaims {
@@ -290,6 +297,8 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   private int ticks;
   private boolean releaseChecked;
   private boolean sessionsChanged;
+  private int recordedHealthy = -1;
+  private int recordedInstances = -1;
   private final long startedMillis;
 
   private RouteEntity(String name, Deps deps, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
@@ -688,7 +697,17 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   private void changed(State s) {
     version = Math.max(version + 1, deps.clock().millis() * 1000);
     if (!quiet()) {
-      deps.topic().tell(Topic.publish(view(s)));
+      RouteView v = view(s);
+      deps.topic().tell(Topic.publish(v));
+      recordHealth((int) v.instances().stream().filter(InstanceView::healthy).count(), v.instances().size());
+    }
+  }
+
+  private void recordHealth(int healthy, int instances) {
+    if (healthy != recordedHealthy || instances != recordedInstances) {
+      recordedHealthy = healthy;
+      recordedInstances = instances;
+      deps.healthHistory().record(name, now(), healthy, instances);
     }
   }
 
@@ -700,6 +719,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
     quietUntilMillis = 0;
     version = Math.max(version + 1, deps.clock().millis() * 1000);
     deps.topic().tell(Topic.publish(new RouteView(name, null, List.of(), version)));
+    recordHealth(0, 0);
     syncClaim(after);
   }
 

@@ -68,7 +68,7 @@ public final class Sql {
 
   public <T> Optional<T> queryOne(String statement, RowMapper<T> mapper, Object... params) {
     List<T> rows = query(statement, mapper, params);
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+    return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
   }
 
   public static int update(Connection c, String statement, Object... params) throws SQLException {

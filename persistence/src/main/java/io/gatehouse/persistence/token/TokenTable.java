@@ -137,6 +137,18 @@ public final class TokenTable {
     return new Page(List.copyOf(page), new Cursor(last.createdAt().toEpochMilli(), last.id().value()).encode());
   }
 
+  /** The labels of the given tokens (ids unknown to the table are left out). */
+  public Map<String, String> labels(java.util.Collection<String> ids) {
+    Map<String, String> out = new java.util.HashMap<>();
+    List<String> list = List.copyOf(ids);
+    for (int from = 0; from < list.size(); from += 500) {
+      List<String> chunk = list.subList(from, Math.min(list.size(), from + 500));
+      sql.query("select id, label from token_view where id in (" + "?, ".repeat(chunk.size()).replaceAll(", $", "")
+          + ")", rs -> out.put(rs.getString(1), rs.getString(2)), chunk.toArray());
+    }
+    return out;
+  }
+
   /** Ids of the tokens of {@code principal} that are not revoked yet. */
   public List<TokenId> unrevokedOf(PrincipalRef principal) {
     return sql.query(

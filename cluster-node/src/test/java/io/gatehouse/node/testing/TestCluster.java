@@ -4,17 +4,27 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.persistence.store.StoreSettings;
 import io.gatehouse.persistence.testing.FreePorts;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Three nodes in this JVM (three actor systems on their own ports) sharing one PostgreSQL. */
-public final class ThreeNodes implements AutoCloseable {
+/** Several nodes in this JVM (actor systems on their own ports) sharing one PostgreSQL. */
+public final class TestCluster implements AutoCloseable {
   public final List<Gateway> nodes = new ArrayList<>();
-  private final Config[] configs = new Config[3];
+  private final Config[] configs;
+  private final Clock clock;
 
-  public ThreeNodes(StoreSettings.Postgres pg) {
+  /** Three nodes. */
+  public TestCluster(StoreSettings.Postgres pg) {
+    this(pg, 3, Clock.systemUTC());
+  }
+
+  /** {@code size} nodes that all read {@code clock}. */
+  public TestCluster(StoreSettings.Postgres pg, int size, Clock clock) {
+    this.clock = clock;
+    configs = new Config[size];
     int seed = FreePorts.allocate(1)[0];
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < size; i++) {
       Config c = TestNodes.postgres(pg)
           .withValue("gatehouse.seed-nodes", ConfigValueFactory.fromAnyRef("127.0.0.1:" + seed));
       if (i == 0) {
@@ -25,14 +35,14 @@ public final class ThreeNodes implements AutoCloseable {
     start();
   }
 
-  /** Starts the three nodes, the seed first (each start returns once the node is ready). */
+  /** Starts the nodes, the seed first (each start returns once the node is ready). */
   public void start() {
     for (Config c : configs) {
-      nodes.add(new Gateway(c));
+      nodes.add(new Gateway(c, clock));
     }
   }
 
-  /** Stops the three nodes gracefully, the seed last. */
+  /** Stops the nodes gracefully, the seed last. */
   public void stop() {
     for (int i = nodes.size() - 1; i >= 0; i--) {
       nodes.get(i).close();
