@@ -3,6 +3,8 @@ package io.gatehouse.node.metrics;
 import io.gatehouse.node.route.LiveRoute;
 import io.gatehouse.node.route.RouteTable;
 import io.gatehouse.node.token.TokenValidation;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -15,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -33,6 +36,7 @@ public final class GatewayMetrics {
   private final Map<TokenValidation.Reason, LongAdder> refusals = new EnumMap<>(TokenValidation.Reason.class);
   private final LongAdder accepted = new LongAdder();
   private final LongAdder revocations = new LongAdder();
+  private final ConcurrentHashMap<String, RouteSeries> byRoute = new ConcurrentHashMap<>();
 
   public GatewayMetrics(RouteTable routes, Supplier<ClusterEvent.CurrentClusterState> cluster) {
     JvmMetrics.builder().register(registry);
@@ -99,9 +103,24 @@ public final class GatewayMetrics {
         .register(registry);
   }
 
+  /** One route's series, looked up once: the request path then costs one map read. */
+  private record RouteSeries(CounterDataPoint[] byClass, DistributionDataPoint duration) {}
+
   public void request(String route, int status, long nanos) {
-    requests.labelValues(route, status >= 100 && status < 600 ? STATUS_CLASSES[status / 100] : "other").inc();
-    duration.labelValues(route).observe(nanos / 1e9);
+    RouteSeries series = byRoute.get(route);
+    if (series == null) {
+      series = byRoute.computeIfAbsent(route,
+          r -> new RouteSeries(new CounterDataPoint[STATUS_CLASSES.length], duration.labelValues(r)));
+    }
+    int c = status >= 100 && status < 600 ? status / 100 : 0;
+    CounterDataPoint counter = series.byClass()[c];
+    if (counter == null) {
+      // A series appears with its first request; labelValues answers the same point to racing threads.
+      counter = requests.labelValues(route, c == 0 ? "other" : STATUS_CLASSES[c]);
+      series.byClass()[c] = counter;
+    }
+    counter.inc();
+    series.duration().observe(nanos / 1e9);
   }
 
   public void validation(TokenValidation v) {

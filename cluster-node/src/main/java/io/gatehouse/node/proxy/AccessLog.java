@@ -27,13 +27,16 @@ final class AccessLog {
     sb.append("{\"time\":\"").append(Instant.now()).append('"');
     field(sb, "requestId", x.requestId);
     field(sb, "method", x.method);
-    field(sb, "path", x.logPath);
+    field(sb, "path", x.logPath());
     field(sb, "tokenId", x.tokenId);
     field(sb, "principal", x.principal);
     field(sb, "route", x.route == null ? null : x.route.name());
     field(sb, "instance", x.target == null ? null : x.target.id());
     sb.append(",\"status\":").append(status);
-    sb.append(",\"latencyMs\":").append(String.format("%.3f", nanos / 1_000_000.0));
+    long micros = nanos / 1000;
+    long fraction = micros % 1000;
+    sb.append(",\"latencyMs\":").append(micros / 1000).append('.')
+        .append(fraction < 100 ? (fraction < 10 ? "00" : "0") : "").append(fraction);
     sb.append(",\"bytesIn\":").append(x.bytesIn);
     sb.append(",\"bytesOut\":").append(x.bytesOut);
     sb.append('}');

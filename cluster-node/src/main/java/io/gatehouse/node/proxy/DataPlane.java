@@ -3,6 +3,7 @@ package io.gatehouse.node.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -49,7 +50,8 @@ public final class DataPlane implements AutoCloseable {
       HttpDecoderConfig decoder = new HttpDecoderConfig()
           .setMaxInitialLineLength(maxInitialLineBytes)
           .setMaxHeaderSize(maxHeaderBytes)
-          .setMaxChunkSize(64 * 1024);
+          .setMaxChunkSize(64 * 1024)
+          .setHeadersFactory(Headers.REQUEST_HEADERS);
       Channel server = listen(dp, group, host, port, decoder, null);
       Channel tlsServer = null;
       if (tls != null) {
@@ -78,6 +80,8 @@ public final class DataPlane implements AutoCloseable {
         .channel(dp.transport.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
         .childOption(ChannelOption.AUTO_READ, false)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))

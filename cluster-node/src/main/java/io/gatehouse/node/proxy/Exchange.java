@@ -26,10 +26,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +61,6 @@ final class Exchange {
 
   final String requestId;
   final String method;
-  String logPath;
   String tokenId;
   String principal;
   LiveRoute route;
@@ -84,7 +83,7 @@ final class Exchange {
   private boolean retried;
   private boolean reusedConnection;
   private int status;
-  private ScheduledFuture<?> idleTimer;
+  private boolean watched;
   private long lastActivityNanos;
 
   Exchange(FrontendHandler frontend, ChannelHandlerContext client, DataPlaneContext dp, HttpRequest request) {
@@ -99,8 +98,16 @@ final class Exchange {
     this.clientHttp11 = clientVersion.equals(HttpVersion.HTTP_1_1);
     this.upgrade = isWebSocketUpgrade(request);
     this.requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-    int q = request.uri().indexOf('?');
-    this.logPath = q < 0 ? request.uri() : request.uri().substring(0, q);
+  }
+
+  /** The request's path without its query: normalised once it was parsed, else as sent. */
+  String logPath() {
+    if (path != null) {
+      return path.pathOnly();
+    }
+    String uri = request.uri();
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
   }
 
   // ---- 1. the token ------------------------------------------------------------------------
@@ -113,8 +120,9 @@ final class Exchange {
     }
     // Two Authorization headers would leave it to chance which one the gateway and the
     // instance each read: refuse them.
-    List<String> authorization = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
-    String bearer = authorization.size() == 1 ? bearer(authorization.get(0)) : null;
+    Iterator<String> authorization = request.headers().valueStringIterator(HttpHeaderNames.AUTHORIZATION);
+    String first = authorization.hasNext() ? authorization.next() : null;
+    String bearer = first != null && !authorization.hasNext() ? bearer(first) : null;
     if (bearer == null) {
       sendError(ProxyErrors.unauthorized(client.alloc(), null), true);
       return;
@@ -158,14 +166,9 @@ final class Exchange {
       fail(400, ErrorCode.INVALID_REQUEST.code(), "path: " + e.getMessage(), true);
       return;
     }
-    logPath = path.forwardPath(0);
-    int q = logPath.indexOf('?');
-    if (q >= 0) {
-      logPath = logPath.substring(0, q);
-    }
     RouteTable.Resolution resolution = dp.routes.resolve(host(), path.segments());
     if (resolution == null) {
-      fail(404, ErrorCode.NOT_FOUND.code(), "no route answers " + logPath, true);
+      fail(404, ErrorCode.NOT_FOUND.code(), "no route answers " + logPath(), true);
       return;
     }
     route = resolution.route();
@@ -189,7 +192,7 @@ final class Exchange {
   private void choose(LiveRoute.Target failed) {
     LiveRoute live = dp.routes.get(route.name());
     if (live == null) {
-      fail(404, ErrorCode.NOT_FOUND.code(), "no route answers " + logPath, true);
+      fail(404, ErrorCode.NOT_FOUND.code(), "no route answers " + logPath(), true);
       return;
     }
     route = live;
@@ -381,24 +384,25 @@ final class Exchange {
     Headers.toUpstream(request.headers(), upgrade, target.address(), clientIp(), frontend.scheme(), requestId,
         principal, tokenId);
     touch();
-    if (idleTimer == null) {
-      scheduleIdleCheck();
-    }
-    ChannelFutureListener onWrite = w -> {
-      if (!w.isSuccess() && phase != Phase.DONE && !responseStarted) {
-        upstreamClosed(w.cause());
-      }
-    };
+    watched = true;
+    frontend.idleCheckBy(lastActivityNanos + idleNanos());
+    // Writes to the instance take the void promise: a failed write fails the connection, which
+    // the backend handler reports to this exchange (exceptionCaught, channelInactive).
     if (requestComplete) {
       // A retry after the body-less request had been sent in full on a stale connection.
-      upstream.write(request);
-      upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(onWrite);
+      upstream.write(request, upstream.voidPromise());
+      upstream.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, upstream.voidPromise());
       phase = Phase.SENT;
       return;
     }
     phase = Phase.STREAMING;
-    upstream.writeAndFlush(request).addListener(onWrite);
+    // The head goes out with what of the body is already here (all of a GET: its empty end),
+    // in one flush.
+    upstream.write(request, upstream.voidPromise());
     frontend.drain();
+    if (phase == Phase.STREAMING && upstream != null) {
+      upstream.flush();
+    }
   }
 
   // ---- the request body --------------------------------------------------------------------
@@ -421,11 +425,7 @@ final class Exchange {
     }
     boolean last = content instanceof LastHttpContent;
     touch();
-    upstream.writeAndFlush(content).addListener((ChannelFutureListener) w -> {
-      if (!w.isSuccess() && phase != Phase.DONE && !responseStarted) {
-        upstreamClosed(w.cause());
-      }
-    });
+    upstream.writeAndFlush(content, upstream.voidPromise());
     if (last) {
       requestComplete = true;
       phase = Phase.SENT;
@@ -583,24 +583,30 @@ final class Exchange {
     lastActivityNanos = System.nanoTime();
   }
 
-  private void scheduleIdleCheck() {
-    long idleNanos = TimeUnit.SECONDS.toNanos(route.definition().idleTimeoutSeconds());
-    long wait = Math.max(1, lastActivityNanos + idleNanos - System.nanoTime());
-    idleTimer = client.executor().schedule(() -> {
-      if (phase == Phase.DONE) {
-        return;
-      }
-      if (System.nanoTime() - lastActivityNanos >= idleNanos) {
-        if (!responseStarted) {
-          fail(504, ErrorCode.UPSTREAM_TIMEOUT.code(), "the instance did not answer within "
-              + route.definition().idleTimeoutSeconds() + " s (route '" + route.name() + "')", true);
-        } else {
-          abort();
-        }
-      } else {
-        scheduleIdleCheck();
-      }
-    }, wait, TimeUnit.NANOSECONDS);
+  private long idleNanos() {
+    return TimeUnit.SECONDS.toNanos(route.definition().idleTimeoutSeconds());
+  }
+
+  /**
+   * Called by the connection's idle check: answers 504 (nothing of the answer yet) or cuts the
+   * exchange (mid-answer) when neither side moved for the route's idle timeout. Returns when to
+   * look again, or 0 when there is nothing to watch.
+   */
+  long idleCheck() {
+    if (!watched || phase == Phase.DONE) {
+      return 0;
+    }
+    long deadline = lastActivityNanos + idleNanos();
+    if (System.nanoTime() - deadline < 0) {
+      return deadline;
+    }
+    if (!responseStarted) {
+      fail(504, ErrorCode.UPSTREAM_TIMEOUT.code(), "the instance did not answer within "
+          + route.definition().idleTimeoutSeconds() + " s (route '" + route.name() + "')", true);
+    } else {
+      abort();
+    }
+    return 0;
   }
 
   /** Answers with an error of the gateway's own. */
@@ -618,7 +624,9 @@ final class Exchange {
       return;
     }
     detachUpstream(true);
-    boolean keep = keepClient() && !(closeIfBody && requestHasBody && !requestComplete) && !upgrade;
+    // After a request the decoder could not read, the rest of the stream cannot be trusted: close.
+    boolean keep = keepClient() && !(closeIfBody && requestHasBody && !requestComplete) && !upgrade
+        && !request.decoderResult().isFailure();
     response.headers().set(Headers.X_REQUEST_ID, requestId);
     if (!keep) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -677,9 +685,6 @@ final class Exchange {
       return;
     }
     phase = Phase.DONE;
-    if (idleTimer != null) {
-      idleTimer.cancel(false);
-    }
     if (counters != null) {
       counters.inFlight.decrementAndGet();
       counters = null;

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,6 +31,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private UpstreamPool pool;
   private Exchange exchange;
   private boolean closing;
+  /** One idle check per connection, not one timer per request: it fires at most once per timeout. */
+  private ScheduledFuture<?> idleTimer;
+  private long idleCheckAt;
 
   FrontendHandler(DataPlaneContext dp, boolean secure) {
     this.dp = dp;
@@ -115,6 +119,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     drain();
   }
 
+  /** Makes sure the idle check runs no later than {@code deadlineNanos} ({@link System#nanoTime()}). */
+  void idleCheckBy(long deadlineNanos) {
+    if (idleTimer != null) {
+      if (idleCheckAt - deadlineNanos <= 0) {
+        return;
+      }
+      idleTimer.cancel(false);
+    }
+    idleCheckAt = deadlineNanos;
+    idleTimer = ctx.executor().schedule(this::idleCheck, Math.max(1, deadlineNanos - System.nanoTime()),
+        TimeUnit.NANOSECONDS);
+  }
+
+  private void idleCheck() {
+    idleTimer = null;
+    if (exchange != null) {
+      long next = exchange.idleCheck();
+      if (next != 0 && exchange != null) {
+        idleCheckBy(next);
+      }
+    }
+  }
+
   /** After a WebSocket upgrade: this connection becomes one end of a byte relay to {@code upstream}. */
   void becomeTunnel(Channel upstream, int idleSeconds) {
     exchange = null;
@@ -135,6 +162,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
     releasePending();
     if (exchange != null) {
       exchange.clientGone();

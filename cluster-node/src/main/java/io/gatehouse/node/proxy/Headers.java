@@ -1,10 +1,15 @@
 package io.gatehouse.node.proxy;
 
+import io.netty.handler.codec.DefaultHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
@@ -24,18 +29,41 @@ final class Headers {
   static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
   static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
   private static final List<AsciiString> HOP_BY_HOP = List.of(
       HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.PROXY_AUTHENTICATE,
       HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
       HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
+  /** The names the gateway itself adds to a request: constants, valid by construction. */
+  private static final AsciiString[] OWN = {HttpHeaderNames.HOST, HttpHeaderNames.TRANSFER_ENCODING,
+      HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
+      X_REQUEST_ID, X_GATEHOUSE_PRINCIPAL, X_GATEHOUSE_TOKEN_ID};
+  private static final DefaultHeaders.NameValidator<CharSequence> NETTY_NAME_VALIDATOR =
+      DefaultHttpHeadersFactory.headersFactory().getNameValidator();
+
+  /**
+   * Request headers as the decoder makes them: every name a client sends is validated as Netty
+   * does (a token, RFC 9110); the gateway's own constant names skip that check when it adds them.
+   */
+  static final DefaultHttpHeadersFactory REQUEST_HEADERS = DefaultHttpHeadersFactory.headersFactory()
+      .withNameValidator(name -> {
+        for (AsciiString own : OWN) {
+          if (own == name) {
+            return;
+          }
+        }
+        NETTY_NAME_VALIDATOR.validateName(name);
+      });
+
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Headers() {}
 
   /**
-   * Rewrites the client's request headers, in place, for the instance.
+   * Rewrites the client's request headers, in place, for the instance: one pass over them finds
+   * what must go, then the gateway's own are added.
    *
    * @param upgrade true for a WebSocket upgrade, whose Upgrade and Connection headers must pass
    */
@@ -43,71 +71,99 @@ final class Headers {
       String requestId, String principal, String tokenId) {
     String originalHost = h.get(HttpHeaderNames.HOST);
     boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
-    String upgradeTo = h.get(HttpHeaderNames.UPGRADE);
-    stripHopByHop(h);
-    h.remove(HttpHeaderNames.AUTHORIZATION);
-    stripPrefixed(h, "x-gatehouse-");
-    stripPrefixed(h, "x-forwarded-");
-    h.remove("forwarded");
+    String upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
+    List<String> doomed = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (hopByHop(name) || HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(name)
+          || FORWARDED.contentEqualsIgnoreCase(name) || startsWithIgnoreCase(name, "x-gatehouse-")
+          || startsWithIgnoreCase(name, "x-forwarded-")) {
+        doomed = add(doomed, name.toString());
+      }
+    }
+    doomed = connectionListed(h, doomed);
+    if (doomed != null) {
+      doomed.forEach(h::remove);
+    }
     h.set(HttpHeaderNames.HOST, instanceAddress);
     if (chunked) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
     if (upgrade) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-      h.set(HttpHeaderNames.UPGRADE, upgradeTo);
+      h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      h.add(HttpHeaderNames.UPGRADE, upgradeTo);
     }
-    h.set(X_FORWARDED_FOR, clientIp);
-    h.set(X_FORWARDED_PROTO, scheme);
+    // None of these is left from the client: add, not set.
+    h.add(X_FORWARDED_FOR, clientIp);
+    h.add(X_FORWARDED_PROTO, scheme);
     if (originalHost != null) {
-      h.set(X_FORWARDED_HOST, originalHost);
+      h.add(X_FORWARDED_HOST, originalHost);
     }
     h.set(X_REQUEST_ID, requestId);
-    h.set(X_GATEHOUSE_PRINCIPAL, principal);
-    h.set(X_GATEHOUSE_TOKEN_ID, tokenId);
+    h.add(X_GATEHOUSE_PRINCIPAL, principal);
+    h.add(X_GATEHOUSE_TOKEN_ID, tokenId);
   }
 
   /** Rewrites an instance's response headers, in place, for the client. */
   static void toClient(HttpHeaders h, String requestId, String instanceId, boolean keepAlive, boolean chunked) {
     stripHopByHop(h);
     if (chunked) {
-      h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+      h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
     if (!keepAlive) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     h.set(X_REQUEST_ID, requestId);
     h.set(X_GATEHOUSE_INSTANCE, instanceId);
   }
 
   static void stripHopByHop(HttpHeaders h) {
+    List<String> doomed = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (hopByHop(name)) {
+        doomed = add(doomed, name.toString());
+      }
+    }
+    doomed = connectionListed(h, doomed);
+    if (doomed != null) {
+      doomed.forEach(h::remove);
+    }
+  }
+
+  /** Adds the names listed in the Connection headers (hop-by-hop by declaration). */
+  private static List<String> connectionListed(HttpHeaders h, List<String> doomed) {
+    if (!h.contains(HttpHeaderNames.CONNECTION)) {
+      return doomed;
+    }
     for (String listed : h.getAll(HttpHeaderNames.CONNECTION)) {
       for (String token : listed.split(",")) {
         String name = token.trim();
         if (!name.isEmpty()) {
-          h.remove(name);
+          doomed = add(doomed, name);
         }
       }
     }
-    for (AsciiString name : HOP_BY_HOP) {
-      h.remove(name);
-    }
+    return doomed;
   }
 
-  private static void stripPrefixed(HttpHeaders h, String prefix) {
-    List<String> doomed = null;
-    for (var it = h.iteratorCharSequence(); it.hasNext(); ) {
-      CharSequence name = it.next().getKey();
-      if (name.length() >= prefix.length() && AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
-        if (doomed == null) {
-          doomed = new java.util.ArrayList<>();
-        }
-        doomed.add(name.toString());
+  private static boolean hopByHop(CharSequence name) {
+    for (AsciiString h : HOP_BY_HOP) {
+      if (h.length() == name.length() && h.contentEqualsIgnoreCase(name)) {
+        return true;
       }
     }
-    if (doomed != null) {
-      doomed.forEach(h::remove);
-    }
+    return false;
+  }
+
+  private static boolean startsWithIgnoreCase(CharSequence name, String prefix) {
+    return name.length() >= prefix.length() && AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length());
+  }
+
+  private static List<String> add(List<String> list, String name) {
+    List<String> out = list == null ? new ArrayList<>(4) : list;
+    out.add(name);
+    return out;
   }
 
   /** The client's request id if it is a sane one, else a new random one. */

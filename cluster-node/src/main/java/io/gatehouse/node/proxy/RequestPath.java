@@ -1,7 +1,6 @@
 package io.gatehouse.node.proxy;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * A request target checked once, before any route is looked at. Empty segments ({@code //}) are
@@ -49,21 +48,35 @@ public final class RequestPath {
         throw new Invalid("the request target has a control character, space or backslash");
       }
     }
-    List<String> dec = new ArrayList<>();
-    List<String> raws = new ArrayList<>();
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty()) {
-        continue;
+    int slashes = 0;
+    for (int i = 0; i < end; i++) {
+      if (uri.charAt(i) == '/') {
+        slashes++;
       }
-      String d = decode(segment);
-      if (d.equals(".") || d.equals("..")) {
-        throw new Invalid("the path has a '.' or '..' segment");
-      }
-      dec.add(d);
-      raws.add(segment);
     }
-    boolean trailing = path.length() > 1 && path.endsWith("/") && !dec.isEmpty();
-    return new RequestPath(dec.toArray(new String[0]), raws.toArray(new String[0]), query, trailing);
+    String[] dec = new String[slashes];
+    String[] raws = new String[slashes];
+    int n = 0;
+    for (int from = 1; from <= end; ) {
+      int to = path.indexOf('/', from);
+      if (to < 0) {
+        to = end;
+      }
+      if (to > from) {
+        String segment = path.substring(from, to);
+        String d = decode(segment);
+        if (d.equals(".") || d.equals("..")) {
+          throw new Invalid("the path has a '.' or '..' segment");
+        }
+        dec[n] = d;
+        raws[n] = segment;
+        n++;
+      }
+      from = to + 1;
+    }
+    boolean trailing = path.length() > 1 && path.charAt(path.length() - 1) == '/' && n > 0;
+    return new RequestPath(n == slashes ? dec : Arrays.copyOf(dec, n), n == slashes ? raws : Arrays.copyOf(raws, n),
+        query, trailing);
   }
 
   /** Percent-decodes one segment; refuses encodings that would change the path's structure. */
@@ -117,7 +130,7 @@ public final class RequestPath {
 
   /** The path to send upstream, without the first {@code skip} segments (the route's prefix). */
   public String forwardPath(int skip) {
-    StringBuilder sb = new StringBuilder();
+    StringBuilder sb = new StringBuilder(64);
     for (int i = skip; i < raw.length; i++) {
       sb.append('/').append(raw[i]);
     }
@@ -132,7 +145,13 @@ public final class RequestPath {
     return sb.toString();
   }
 
-  /** The normalised path and query as a string, for the access log. */
+  /** The normalised path without the query, for logs and messages. */
+  public String pathOnly() {
+    String full = forwardPath(0);
+    return query == null ? full : full.substring(0, full.length() - query.length() - 1);
+  }
+
+  /** The normalised path and query as a string. */
   @Override
   public String toString() {
     return forwardPath(0);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class LastUsedRecorder {
   private static final Logger log = LoggerFactory.getLogger(LastUsedRecorder.class);
 
-  private final ConcurrentHashMap<TokenId, Instant> pending = new ConcurrentHashMap<>();
+  /** Per token: the last use (epoch millis) since the last flush, 0 when none. */
+  private final ConcurrentHashMap<TokenId, AtomicLong> pending = new ConcurrentHashMap<>();
   private final TokenTable table;
   private final Clock clock;
 
@@ -27,28 +29,39 @@ public final class LastUsedRecorder {
     this.clock = clock;
   }
 
-  /** Called on the request path: one map write, no I/O. */
+  /** Called on the request path: a map read and a store, no allocation in steady state, no I/O. */
   public void used(TokenId id) {
-    pending.put(id, clock.instant());
+    AtomicLong last = pending.get(id);
+    if (last == null) {
+      last = pending.computeIfAbsent(id, k -> new AtomicLong());
+    }
+    last.set(clock.millis());
   }
 
   /** Writes what was recorded since the last flush; blocking, run it on the JDBC dispatcher. */
   public void flush() {
-    if (pending.isEmpty()) {
-      return;
-    }
     Map<TokenId, Instant> batch = new HashMap<>();
-    for (TokenId id : pending.keySet()) {
-      Instant at = pending.remove(id);
-      if (at != null) {
-        batch.put(id, at);
+    for (Map.Entry<TokenId, AtomicLong> e : pending.entrySet()) {
+      long at = e.getValue().getAndSet(0);
+      if (at != 0) {
+        batch.put(e.getKey(), Instant.ofEpochMilli(at));
+      } else if (pending.remove(e.getKey(), e.getValue()) && e.getValue().get() != 0) {
+        // Used between the read and the removal: keep it.
+        pending.merge(e.getKey(), e.getValue(), (current, removed) -> {
+          current.accumulateAndGet(removed.get(), Math::max);
+          return current;
+        });
       }
+    }
+    if (batch.isEmpty()) {
+      return;
     }
     try {
       table.touch(batch);
     } catch (RuntimeException e) {
       // Put them back (unless newer uses arrived meanwhile) and try again next interval.
-      batch.forEach((id, at) -> pending.merge(id, at, (newer, older) -> newer.isAfter(older) ? newer : older));
+      batch.forEach((id, at) -> pending.computeIfAbsent(id, k -> new AtomicLong())
+          .accumulateAndGet(at.toEpochMilli(), Math::max));
       log.warn("could not record last use of {} tokens: {}", batch.size(), e.getMessage());
     }
   }

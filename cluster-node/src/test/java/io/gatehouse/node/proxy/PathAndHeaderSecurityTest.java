@@ -115,7 +115,11 @@ class PathAndHeaderSecurityTest {
         Arguments.of("/llm/x", "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6;host=secret", List.of(200)),
         Arguments.of("/llm/x", "X-Gatehouse-Instance: secret.0000000000", List.of(200)),
         Arguments.of("/llm/x", "Authorization: Bearer gth_Forged0000_" + "x".repeat(43), List.of(401)),
-        Arguments.of("/llm/x", "Proxy-Authorization: Bearer x\r\nTE: trailers\r\nUpgrade: h2c", List.of(200)));
+        Arguments.of("/llm/x", "Proxy-Authorization: Bearer x\r\nTE: trailers\r\nUpgrade: h2c", List.of(200)),
+        // Header names must be tokens; the gateway's own names skip the check only when it adds them.
+        Arguments.of("/llm/x", "Bad(Name: 1", List.of(400)),
+        Arguments.of("/llm/x", "X-Forwarded-For : 6.6.6.6", List.of(400)),
+        Arguments.of("/llm/x", "X-Request-Id\u0001: 1", List.of(400)));
   }
 
   @ParameterizedTest(name = "[{index}] {0} {1}")

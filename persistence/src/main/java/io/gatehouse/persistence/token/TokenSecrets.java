@@ -53,12 +53,40 @@ public final class TokenSecrets {
     return HexFormat.of().formatHex(sha256().digest(secret.getBytes(StandardCharsets.US_ASCII)));
   }
 
-  /** Whether {@code secret} hashes to {@code storedHash}, in time independent of where they differ. */
+  /**
+   * Whether {@code secret} hashes to {@code storedHash} (lower-case hex), in time independent of
+   * where they differ: one digest (from a per-thread {@link MessageDigest}), and the comparison
+   * reads the stored hex in place.
+   */
   public static boolean matches(String secret, String storedHash) {
-    byte[] presented = HexFormat.of().formatHex(sha256().digest(secret.getBytes(StandardCharsets.US_ASCII)))
-        .getBytes(StandardCharsets.US_ASCII);
-    return MessageDigest.isEqual(presented, storedHash.getBytes(StandardCharsets.US_ASCII));
+    return matches(secret, storedHash, DIGEST.get());
   }
+
+  /** As {@link #matches(String, String)}, with a SHA-256 digest the caller owns (reset after use). */
+  public static boolean matches(String secret, String storedHash, MessageDigest sha256) {
+    if (storedHash.length() != 2 * 32) {
+      return false;
+    }
+    byte[] presented = sha256.digest(secret.getBytes(StandardCharsets.US_ASCII));
+    int diff = 0;
+    for (int i = 0; i < presented.length; i++) {
+      int stored = (hexValue(storedHash.charAt(2 * i)) << 4) | hexValue(storedHash.charAt(2 * i + 1));
+      diff |= (presented[i] & 0xff) ^ stored;
+    }
+    return diff == 0;
+  }
+
+  /** The value of a lower-case hex digit without branching on it; anything else gives a value > 15. */
+  private static int hexValue(char c) {
+    int digit = c - '0';
+    int letter = c - 'a' + 10;
+    // digit is in 0..9 for '0'..'9' (negative above); letter in 10..15 for 'a'..'f'.
+    int isDigit = ((digit | (9 - digit)) >>> 31) ^ 1;
+    int isLetter = (((letter - 10) | (15 - letter)) >>> 31) ^ 1;
+    return (digit & -isDigit) | (letter & -isLetter) | ((isDigit | isLetter) ^ 1) << 8;
+  }
+
+  private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(TokenSecrets::sha256);
 
   static String base62(byte[] bytes) {
     BigInteger n = new BigInteger(1, bytes);
@@ -71,7 +99,7 @@ public final class TokenSecrets {
     return new String(out);
   }
 
-  private static MessageDigest sha256() {
+  public static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -32,6 +32,24 @@ class TokenSecretsTest {
   }
 
   @Test
+  void anyChangeToTheStoredHashIsAMismatch() {
+    TokenSecrets.Generated g = TokenSecrets.generate();
+    String secret = PresentedToken.parse(g.token()).secret();
+    String hash = g.secretHash();
+    for (int i = 0; i < hash.length(); i++) {
+      for (char c : "0123456789abcdefABCDEFg/:`@G \u0000".toCharArray()) {
+        if (c != hash.charAt(i)) {
+          String changed = hash.substring(0, i) + c + hash.substring(i + 1);
+          assertThat(TokenSecrets.matches(secret, changed)).as("hash with %s at %d", c, i).isFalse();
+        }
+      }
+    }
+    assertThat(TokenSecrets.matches(secret, hash.toUpperCase())).isEqualTo(hash.equals(hash.toUpperCase()));
+    assertThat(TokenSecrets.matches(secret, hash.substring(1))).isFalse();
+    assertThat(TokenSecrets.matches(secret, hash + "0")).isFalse();
+  }
+
+  @Test
   void secretsDoNotRepeat() {
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < 10_000; i++) {
