@@ -397,11 +397,11 @@ final class Exchange {
     }
     phase = Phase.STREAMING;
     // The head goes out with what of the body is already here (all of a GET: its empty end),
-    // in one flush.
+    // in one flush at the end of this turn of the loop.
     upstream.write(request, upstream.voidPromise());
     frontend.drain();
     if (phase == Phase.STREAMING && upstream != null) {
-      upstream.flush();
+      frontend.pool().flushSoon(upstream);
     }
   }
 
@@ -425,7 +425,8 @@ final class Exchange {
     }
     boolean last = content instanceof LastHttpContent;
     touch();
-    upstream.writeAndFlush(content, upstream.voidPromise());
+    upstream.write(content, upstream.voidPromise());
+    frontend.pool().flushSoon(upstream);
     if (last) {
       requestComplete = true;
       phase = Phase.SENT;

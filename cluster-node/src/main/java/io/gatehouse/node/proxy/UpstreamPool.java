@@ -13,6 +13,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,9 @@ final class UpstreamPool {
   private final Transport transport;
   private final int maxIdlePerInstance;
   private final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
+  private final ArrayList<Channel> toFlush = new ArrayList<>();
+  private final Runnable flushAll = this::flushAll;
+  private boolean flushScheduled;
 
   UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance) {
     this.loop = loop;
@@ -74,6 +78,27 @@ final class UpstreamPool {
       }
     });
     return promise;
+  }
+
+  /**
+   * Flushes {@code ch} once this turn of the event loop has handled all the input it read: the
+   * requests of every client served in the turn go to the instances together, so an instance on
+   * the same core is woken once per turn rather than once per request.
+   */
+  void flushSoon(Channel ch) {
+    toFlush.add(ch);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(flushAll);
+    }
+  }
+
+  private void flushAll() {
+    flushScheduled = false;
+    for (int i = 0; i < toFlush.size(); i++) {
+      toFlush.get(i).flush();
+    }
+    toFlush.clear();
   }
 
   /** Takes back a connection whose last exchange ended cleanly with keep-alive. */
