@@ -6,12 +6,15 @@ import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenRecord;
 import io.gatehouse.persistence.token.TokenSecrets;
 import io.netty.util.concurrent.FastThreadLocal;
+import io.gatehouse.protocol.PrincipalRef;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.HashSet;
+import java.util.Set;
 import io.gatehouse.protocol.token.PresentedToken;
 import io.gatehouse.protocol.token.TokenId;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +41,11 @@ public final class TokenCache {
   /** Above this many remembered unknown ids the memory is cleared rather than grown. */
   static final int MAX_UNKNOWN = 100_000;
 
-  private final ConcurrentHashMap<TokenId, TokenRecord> known = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenId, CachedToken> known = new ConcurrentHashMap<>();
+  /** One instance per principal, shared by its tokens (a principal with many tokens is common). */
+  private final ConcurrentHashMap<PrincipalRef, PrincipalRef> principals = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TokenId, Long> unknownUntil = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<TokenId, CompletableFuture<TokenRecord>> inFlight = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<TokenId, CompletableFuture<CachedToken>> inFlight = new ConcurrentHashMap<>();
   private final DirectoryView directory;
   private final ClusterSharding sharding;
   private final Clock clock;
@@ -76,7 +81,7 @@ public final class TokenCache {
   }
 
   private TokenValidation fromMemory(PresentedToken presented) {
-    TokenRecord record = known.get(presented.id());
+    CachedToken record = known.get(presented.id());
     if (record != null) {
       return check(presented, record);
     }
@@ -87,15 +92,15 @@ public final class TokenCache {
     return null;
   }
 
-  private TokenValidation check(PresentedToken presented, TokenRecord record) {
+  private TokenValidation check(PresentedToken presented, CachedToken record) {
     // The secret is checked first: holding only a token's (public) id reveals nothing about it.
-    if (record == null || !TokenSecrets.matches(presented.secret(), record.secretHash(), SHA256.get())) {
+    if (record == null || !matches(presented.secret(), record.secretHash())) {
       return TokenValidation.Reason.UNKNOWN.invalid();
     }
     if (record.revoked()) {
       return TokenValidation.Reason.REVOKED.invalid();
     }
-    if (!clock.instant().isBefore(record.expiresAt())) {
+    if (clock.millis() >= record.expiresAtMillis()) {
       return TokenValidation.Reason.EXPIRED.invalid();
     }
     DirectoryState.Principal principal = directory.principal(record.principal());
@@ -106,9 +111,15 @@ public final class TokenCache {
         principal.canRegister(), record.routes());
   }
 
-  private CompletionStage<TokenRecord> fetch(TokenId id) {
-    CompletableFuture<TokenRecord> mine = new CompletableFuture<>();
-    CompletableFuture<TokenRecord> existing = inFlight.putIfAbsent(id, mine);
+  /** SHA-256 of the presented secret against the stored hash, in constant time. */
+  private static boolean matches(String secret, byte[] storedHash) {
+    byte[] presented = SHA256.get().digest(secret.getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(presented, storedHash);
+  }
+
+  private CompletionStage<CachedToken> fetch(TokenId id) {
+    CompletableFuture<CachedToken> mine = new CompletableFuture<>();
+    CompletableFuture<CachedToken> existing = inFlight.putIfAbsent(id, mine);
     if (existing != null) {
       return existing;
     }
@@ -138,7 +149,9 @@ public final class TokenCache {
 
   /** Takes a token's newer state: from its entity's reply, pub-sub or the journal. */
   public void offer(TokenRecord record) {
-    known.merge(record.id(), record, (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
+    PrincipalRef principal = principals.computeIfAbsent(record.principal(), p -> p);
+    known.merge(record.id(), CachedToken.of(record, principal),
+        (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
     unknownUntil.remove(record.id());
   }
 
@@ -153,15 +166,17 @@ public final class TokenCache {
       offer(new TokenRecord(e.id(), e.label(), e.secretHash(), e.principal(), e.principalIncarnation(), e.createdBy(),
           e.createdAt(), e.expiresAt(), e.routes(), e.metadata(), null, sequenceNr));
     } else if (event instanceof TokenEntity.TokenRevoked e) {
-      known.computeIfPresent(e.id(), (id, r) -> r.version() >= sequenceNr ? r
-          : r.revokedAs(new TokenRecord.Revocation(e.audit().at(), e.by(), e.reason()), sequenceNr));
+      known.computeIfPresent(e.id(), (id, r) -> r.version() >= sequenceNr ? r : r.revokedAt(sequenceNr));
     }
   }
 
   /** Drops what memory no longer needs: long-expired tokens and stale unknown ids. */
   public void sweep(Duration keepExpired) {
-    Instant cutoff = clock.instant().minus(keepExpired);
-    known.values().removeIf(r -> r.expiresAt().isBefore(cutoff));
+    long cutoff = clock.millis() - keepExpired.toMillis();
+    known.values().removeIf(r -> r.expiresAtMillis() < cutoff);
+    Set<PrincipalRef> inUse = new HashSet<>();
+    known.values().forEach(r -> inUse.add(r.principal()));
+    principals.keySet().retainAll(inUse);
     long now = clock.millis();
     unknownUntil.values().removeIf(until -> until <= now);
   }
