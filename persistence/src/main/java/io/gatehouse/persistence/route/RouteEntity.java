@@ -282,12 +282,69 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   private record Session(String instanceId, long lastSeenMillis) {}
 
+  /**
+   * The consumers pinned to this route's instances, with each instance's count kept as pins
+   * change: choosing for a new consumer reads the counts in O(instances), not O(consumers).
+   */
+  private static final class Pins {
+    private final Map<String, Session> byConsumer = new HashMap<>();
+    private final Map<String, Integer> perInstance = new HashMap<>();
+
+    Session get(String consumer) {
+      return byConsumer.get(consumer);
+    }
+
+    Session put(String consumer, Session session) {
+      Session before = byConsumer.put(consumer, session);
+      if (before != null) {
+        uncount(before.instanceId());
+      }
+      perInstance.merge(session.instanceId(), 1, Integer::sum);
+      return before;
+    }
+
+    Session remove(String consumer) {
+      Session before = byConsumer.remove(consumer);
+      if (before != null) {
+        uncount(before.instanceId());
+      }
+      return before;
+    }
+
+    boolean removeIf(java.util.function.Predicate<Session> doomed) {
+      boolean any = false;
+      for (java.util.Iterator<Session> it = byConsumer.values().iterator(); it.hasNext(); ) {
+        Session x = it.next();
+        if (doomed.test(x)) {
+          it.remove();
+          uncount(x.instanceId());
+          any = true;
+        }
+      }
+      return any;
+    }
+
+    void clear() {
+      byConsumer.clear();
+      perInstance.clear();
+    }
+
+    /** Pinned consumers per instance id (read-only). */
+    Map<String, Integer> counts() {
+      return java.util.Collections.unmodifiableMap(perInstance);
+    }
+
+    private void uncount(String instanceId) {
+      perInstance.computeIfPresent(instanceId, (id, n) -> n == 1 ? null : n - 1);
+    }
+  }
+
   private final String name;
   private final Deps deps;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
   private final Map<String, Health> health = new HashMap<>();
-  private final Map<String, Session> sessions = new HashMap<>();
+  private final Pins sessions = new Pins();
   /** Registrations waiting for their instance's first health check before they answer. */
   private final Map<String, ActorRef<StatusReply<RouteView>>> registering = new HashMap<>();
   private long version;
@@ -580,9 +637,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   }
 
   private Map<String, Integer> sessionCounts() {
-    Map<String, Integer> counts = new HashMap<>();
-    sessions.values().forEach(x -> counts.merge(x.instanceId(), 1, Integer::sum));
-    return counts;
+    return sessions.counts();
   }
 
   // ---- health ------------------------------------------------------------------------------
@@ -619,7 +674,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
       }
     }
     if (++ticks % 60 == 0) {
-      sessionsChanged |= sessions.values().removeIf(x -> nowMillis - x.lastSeenMillis() > SESSION_EXPIRY.toMillis());
+      sessionsChanged |= sessions.removeIf(x -> nowMillis - x.lastSeenMillis() > SESSION_EXPIRY.toMillis());
     }
     if (sessionsChanged && ticks % 5 == 0) {
       // Session counts are shown per instance; they go out with at most one view per 5 s.
@@ -753,7 +808,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   private void forget(String instanceId) {
     health.remove(instanceId);
     registering.remove(instanceId);
-    sessions.values().removeIf(x -> x.instanceId().equals(instanceId));
+    sessions.removeIf(x -> x.instanceId().equals(instanceId));
   }
 
   private void startTicking() {
