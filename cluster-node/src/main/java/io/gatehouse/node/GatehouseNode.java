@@ -259,7 +259,7 @@ public final class GatehouseNode implements AutoCloseable {
     }, jdbc);
     DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
         lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
-        settings.maxIdleUpstreamConnections(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId),
+        settings.maxIdleUpstreamConnections(), settings.clientIdleTimeout(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId),
         observer);
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
         lastUsed::flush, jdbc);

@@ -36,6 +36,7 @@ public record NodeSettings(
     int maxHeaderBytes,
     int retryAfterSeconds,
     int maxIdleUpstreamConnections,
+    Duration clientIdleTimeout,
     double loadFactor,
     Duration passiveEjection,
     Duration sessionAskTimeout,
@@ -85,6 +86,7 @@ public record NodeSettings(
         g.getInt("data-plane.max-header-bytes"),
         g.getInt("data-plane.retry-after-seconds"),
         g.getInt("data-plane.max-idle-upstream-connections"),
+        positive(g.getDuration("data-plane.client-idle-timeout"), "data-plane.client-idle-timeout"),
         loadFactor(g.getDouble("affinity.load-factor")),
         g.getDuration("health.passive-ejection"),
         g.getDuration("data-plane.session-ask-timeout"),
@@ -92,6 +94,13 @@ public record NodeSettings(
         g.getDuration("metrics.flush-interval"),
         g.getDuration("metrics.retention"),
         g.getInt("metrics.max-cells"));
+  }
+
+  private static Duration positive(Duration d, String key) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("gatehouse." + key + " must be positive, got " + d);
+    }
+    return d;
   }
 
   private static io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery(Config g) {

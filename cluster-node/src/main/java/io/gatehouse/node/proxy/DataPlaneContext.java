@@ -38,13 +38,15 @@ public final class DataPlaneContext {
   final RequestObserver observer;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
+  /** How long a client connection may wait for its next request head (opened or kept alive). */
+  final long clientIdleNanos;
   final Transport transport = Transport.best();
   final AtomicInteger active = new AtomicInteger();
   private final ConcurrentHashMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
 
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
-      Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections,
+      Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections, Duration clientIdleTimeout,
       Function<String, CompletionStage<Optional<String>>> persistedPin, RequestObserver observer) {
     this.persistedPin = persistedPin;
     this.observer = observer;
@@ -59,6 +61,7 @@ public final class DataPlaneContext {
     this.sessionAskTimeout = sessionAskTimeout;
     this.retryAfterSeconds = retryAfterSeconds;
     this.maxIdleUpstreamConnections = maxIdleUpstreamConnections;
+    this.clientIdleNanos = clientIdleTimeout.toNanos();
   }
 
   UpstreamPool pool(EventLoop loop) {

@@ -34,6 +34,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** One idle check per connection, not one timer per request: it fires at most once per timeout. */
   private ScheduledFuture<?> idleTimer;
   private long idleCheckAt;
+  /** Since when (nanoTime) the connection has been waiting for its next request head. */
+  private long waitingSince;
 
   FrontendHandler(DataPlaneContext dp, boolean secure) {
     this.dp = dp;
@@ -57,7 +59,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    waitForRequest();
     ctx.read();
+  }
+
+  /** Starts the wait for the next request head, bounded by the client idle timeout. */
+  private void waitForRequest() {
+    waitingSince = System.nanoTime();
+    idleCheckBy(waitingSince + dp.clientIdleNanos);
   }
 
   @Override
@@ -116,6 +125,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       releasePending();
       return;
     }
+    waitForRequest();
     drain();
   }
 
@@ -132,13 +142,31 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Runs when the earliest deadline of this connection may have passed: the exchange's own (the
+   * instance's idle timeout) while there is one, else the wait for the next request head.
+   */
   private void idleCheck() {
     idleTimer = null;
+    if (closing) {
+      return;
+    }
     if (exchange != null) {
       long next = exchange.idleCheck();
       if (next != 0 && exchange != null) {
         idleCheckBy(next);
       }
+      return;
+    }
+    long deadline = waitingSince + dp.clientIdleNanos;
+    if (System.nanoTime() - deadline < 0) {
+      idleCheckBy(deadline);
+    } else {
+      // No request head in time: an idle keep-alive connection, or a client sending its head
+      // too slowly. Nothing is owed to it; the connection just ends.
+      closing = true;
+      releasePending();
+      ctx.close();
     }
   }
 
@@ -146,6 +174,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   void becomeTunnel(Channel upstream, int idleSeconds) {
     exchange = null;
     closing = true;
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
     releasePending();
     ctx.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
     ctx.pipeline().replace(this, "relay", new Relay(upstream));

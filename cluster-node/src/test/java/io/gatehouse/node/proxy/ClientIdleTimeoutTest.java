@@ -1,0 +1,159 @@
+package io.gatehouse.node.proxy;
+
+import static io.gatehouse.node.testing.AdminClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigValueFactory;
+import io.gatehouse.node.probe.ProbeServer;
+import io.gatehouse.node.testing.Gateway;
+import io.gatehouse.node.testing.TestNodes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client idle timeout (here 2 s): a connection must send a complete request head within it
+ * of opening and of the end of its previous exchange, so idle keep-alive connections and clients
+ * trickling their headers cannot hold a node's file descriptors for ever. An exchange in progress
+ * is bounded by the route's own idle timeout instead, however long it runs.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ClientIdleTimeoutTest {
+  private static final long TIMEOUT_MS = 2_000;
+
+  @TempDir static Path dataDir;
+  private Gateway gw;
+  private Gateway.Token token;
+
+  @BeforeAll
+  void start() {
+    gw = new Gateway(TestNodes.h2(dataDir)
+        .withValue("gatehouse.data-plane.client-idle-timeout", ConfigValueFactory.fromAnyRef("2s")));
+    String team = gw.group();
+    String project = gw.project(List.of(team), List.of());
+    token = gw.userToken(gw.user(team));
+    ProbeServer llm = gw.probe("llm-instance");
+    assertThat(gw.admin.post("/api/v1/routes", json(
+        "{'name':'llm','match':{'pathPrefix':'/llm'},'allowedGroups':['%s'],'healthCheck':{'intervalSeconds':1}}",
+        team)).status()).isEqualTo(201);
+    gw.register("llm", llm.port(), project);
+    gw.awaitHealthy("llm", 1);
+  }
+
+  @AfterAll
+  void stop() {
+    gw.close();
+  }
+
+  @Test
+  void aConnectionThatSendsNothingIsClosed() throws IOException {
+    try (Socket s = connect()) {
+      long t0 = System.nanoTime();
+      assertThat(s.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
+    }
+  }
+
+  @Test
+  void aClientTricklingItsHeadersIsClosedAtTheSameDeadline() throws Exception {
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      long t0 = System.nanoTime();
+      out.write("GET /llm/ HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+      boolean closed = false;
+      for (int i = 0; i < 20 && !closed; i++) {
+        Thread.sleep(300);
+        try {
+          out.write(("X-Slow-" + i + ": x\r\n").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        } catch (IOException e) {
+          closed = true;
+        }
+        closed |= ended(s);
+      }
+      assertThat(closed).as("closed while still trickling").isTrue();
+      assertThat(millisSince(t0)).isLessThan(TIMEOUT_MS + 2_000);
+    }
+  }
+
+  @Test
+  void aKeptAliveConnectionServesRequestsWithinTheTimeoutAndIsClosedWhenIdle() throws Exception {
+    try (Socket s = connect()) {
+      // Five requests 1 s apart: 4 s in all, longer than the timeout, which restarts after each.
+      for (int i = 0; i < 5; i++) {
+        assertThat(exchange(s, "/llm/")).startsWith("HTTP/1.1 200");
+        Thread.sleep(1_000);
+      }
+      assertThat(exchange(s, "/llm/")).startsWith("HTTP/1.1 200");
+      long t0 = System.nanoTime();
+      assertThat(s.getInputStream().read()).as("end of stream after idling").isEqualTo(-1);
+      assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
+    }
+  }
+
+  @Test
+  void anAnswerSlowerThanTheClientTimeoutIsNotCut() throws Exception {
+    try (Socket s = connect()) {
+      assertThat(exchange(s, "/llm/slow?delayMs=3500")).startsWith("HTTP/1.1 200");
+      assertThat(exchange(s, "/llm/")).as("and the connection stays usable").startsWith("HTTP/1.1 200");
+    }
+  }
+
+  private Socket connect() throws IOException {
+    Socket s = new Socket("127.0.0.1", gw.node.httpPort());
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /** One GET on {@code s}; the whole answer (the probe answers with a Content-Length). */
+  private String exchange(Socket s, String path) throws IOException {
+    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+        + token.secret() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    InputStream in = s.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed after " + head);
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.US_ASCII);
+    int length = 0;
+    for (String line : text.split("\r\n")) {
+      if (line.toLowerCase().startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring("content-length:".length()).trim());
+      }
+    }
+    return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+  }
+
+  private static boolean ended(Socket s) throws IOException {
+    int before = s.getSoTimeout();
+    s.setSoTimeout(1);
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    } finally {
+      s.setSoTimeout(before);
+    }
+  }
+
+  private static long millisSince(long t0) {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+}
