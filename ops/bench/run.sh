@@ -17,6 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
+source ops/bench/common.sh
 
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
@@ -172,11 +173,7 @@ GATEHOUSE_DATA_DIR="$WORK/gh" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE
   taskset -c $PROXY_CORE java $JAVA_OPTS -jar "$JAR" > "$WORK/gh/node.log" 2>&1 &
 GH_PID=$!
 PIDS+=($GH_PID)
-for _ in $(seq 1 600); do
-  curl -sf localhost:7393/ready >/dev/null 2>&1 && break
-  kill -0 $GH_PID 2>/dev/null || { cat "$WORK/gh/node.log"; exit 1; }
-  sleep 0.1
-done
+wait_node_ready 7393 $GH_PID "$WORK/gh/node.log"
 admin() {  # method, path, body
   curl -sf -X "$1" "localhost:$GH_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}
 }

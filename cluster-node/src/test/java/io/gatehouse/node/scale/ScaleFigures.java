@@ -1,0 +1,455 @@
+package io.gatehouse.node.scale;
+
+import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.persistence.Audit;
+import io.gatehouse.persistence.directory.DirectoryEntity;
+import io.gatehouse.persistence.directory.DirectoryState;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
+import io.gatehouse.persistence.token.TokenRecord;
+import io.gatehouse.persistence.token.TokenSecrets;
+import io.gatehouse.protocol.PrincipalRef;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Scale figures, run by {@code ops/bench/scale.sh} (not part of the test suite):
+ *
+ * <ul>
+ *   <li>{@code memory}: bytes per cached token and per pinned consumer in a node's caches, with
+ *       1,000,000 of each, measured in this JVM as live heap after full collections;
+ *   <li>{@code node <data-port> <admin-port> <admin-token> <node-pid> <probe-port> <sessions>}: against
+ *       a running node (its own process, so that each side has its own file-descriptor limit):
+ *       the live cost of consumer sessions (session actors, the route's accounting and the pin
+ *       cache, read with {@code jcmd GC.class_histogram} from the node), 10,000 idle keep-alive
+ *       connections that all answer again after idling, and 1,000 concurrent SSE streams.
+ * </ul>
+ *
+ * Prints one line per figure, {@code figure: value}, and exits non-zero when a check fails.
+ */
+public final class ScaleFigures {
+  private static final int IDLE_CONNECTIONS = Integer.getInteger("scale.idleConnections", 10_000);
+  private static final int IDLE_SECONDS = Integer.getInteger("scale.idleSeconds", 20);
+  private static final int SSE_STREAMS = Integer.getInteger("scale.sseStreams", 1_000);
+  private static final int SSE_EVENTS = 20;
+  private static final int SSE_INTERVAL_MS = 250;
+
+  private static int failures;
+
+  public static void main(String[] args) throws Exception {
+    switch (args.length == 0 ? "" : args[0]) {
+      case "memory" -> {
+        tokens(1_000_000);
+        pins(1_000_000);
+      }
+      case "node" -> new NodeRun(Integer.parseInt(args[1]), Integer.parseInt(args[2]), args[3], Long.parseLong(args[4]),
+          Integer.parseInt(args[5])).run(Integer.parseInt(args[6]));
+      default -> {
+        System.err.println("usage: ScaleFigures memory | node <data-port> <admin-port> <admin-token> <node-pid> "
+            + "<probe-port> <sessions>");
+        System.exit(2);
+      }
+    }
+    System.exit(failures == 0 ? 0 : 1);
+  }
+
+  // ---- in this JVM: the caches ---------------------------------------------------------------
+
+  /** A million tokens of a thousand users in one node's token cache; validation still works. */
+  static void tokens(int n) throws Exception {
+    Clock clock = Clock.systemUTC();
+    Instant now = clock.instant();
+    Audit audit = new Audit("scale", now, "scale");
+    DirectoryState state = DirectoryState.empty().apply(new DirectoryEntity.GroupCreated("ml", audit));
+    int users = 1_000;
+    for (int u = 0; u < users; u++) {
+      state = state.apply(new DirectoryEntity.UserCreated("user-" + u, List.of("ml"), false, audit));
+    }
+    DirectoryView directory = new DirectoryView();
+    directory.offer(state);
+    TokenCache cache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30));
+    List<String> sample = new ArrayList<>();
+    long before = liveHeap();
+    for (int i = 0; i < n; i++) {
+      TokenSecrets.Generated g = TokenSecrets.generate();
+      PrincipalRef p = PrincipalRef.user("user-" + (i % users));
+      cache.offer(new TokenRecord(g.id(), "token " + i, g.secretHash(), p, state.principal(p).incarnation(),
+          PrincipalRef.user("admin"), now, now.plus(Duration.ofDays(90)), null, Map.of("team", "ml"), null, 1));
+      if (i % (n / 10) == 0) {
+        sample.add(g.token());
+      }
+    }
+    long after = liveHeap();
+    for (String t : sample) {
+      check(cache.validateCached(t) instanceof TokenValidation.Valid, "a cached token validates");
+    }
+    check(cache.size() == n, "the cache holds every token");
+    report("cached tokens", n);
+    report("bytes per cached token", (after - before) / (double) n);
+    keep(cache);
+  }
+
+  /** A million consumers' pins in one node's session cache. */
+  static void pins(int n) throws Exception {
+    SessionCache cache = new SessionCache();
+    String[] instances = {"inst-a", "inst-b", "inst-c", "inst-d"};
+    long before = liveHeap();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < n; i++) {
+      String consumer = TokenSecrets.generate().id().value();
+      cache.put(ConsumerSessionEntity.entityId("llm", consumer), instances[i & 3], now);
+    }
+    long after = liveHeap();
+    check(cache.size() == n, "the cache holds every pin");
+    report("pinned consumers", n);
+    report("bytes per pin in the node's session cache", (after - before) / (double) n);
+    keep(cache);
+  }
+
+  private static Object kept;
+
+  private static void keep(Object o) {
+    kept = o;
+  }
+
+  private static long liveHeap() throws InterruptedException {
+    kept = null;
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 4; i++) {
+      System.gc();
+      Thread.sleep(200);
+      used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+    return used;
+  }
+
+  // ---- against a running node ----------------------------------------------------------------
+
+  private record NodeRun(int dataPort, int adminPort, String adminToken, long nodePid, int probePort) {
+    void run(int sessions) throws Exception {
+      HttpClient http = HttpClient.newHttpClient();
+      admin(http, "/groups", "{\"name\":\"scale\"}");
+      admin(http, "/projects", "{\"name\":\"scale\",\"groups\":[\"scale\"]}");
+      admin(http, "/users", "{\"name\":\"scale-user\",\"groups\":[\"scale\"]}");
+      admin(http, "/routes", "{\"name\":\"scale\",\"match\":{\"pathPrefix\":\"/scale\"},\"allowedGroups\":[\"scale\"],"
+          + "\"affinity\":\"header:X-Session-Id\"}");
+      admin(http, "/registrations", "{\"deployment\":\"scale\",\"project\":\"scale\",\"route\":\"scale\","
+          + "\"address\":\"127.0.0.1:" + probePort + "\",\"namespace\":\"default\",\"leaseSeconds\":3600}");
+      String tokenJson = admin(http, "/tokens",
+          "{\"label\":\"scale\",\"expiresInDays\":1,\"principal\":{\"type\":\"user\",\"name\":\"scale-user\"}}");
+      Matcher m = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(tokenJson);
+      check(m.find(), "a token was issued");
+      String token = m.group(1);
+
+      liveSessions(token, sessions);
+      idleConnections(token);
+      sseStreams(token);
+    }
+
+    /** Consumer sessions as the whole node holds them: one new session per request. */
+    void liveSessions(String token, int n) throws Exception {
+      int warm = 2_000;
+      sessionsFrom(token, "warm-", warm);
+      long before = nodeLiveHeap();
+      long t0 = System.nanoTime();
+      int errors = sessionsFrom(token, "s-", n);
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      long after = nodeLiveHeap();
+      check(errors == 0, "every new consumer was answered 200 (" + errors + " were not)");
+      report("consumer sessions created", n);
+      report("new sessions per second", n / seconds);
+      report("bytes per live consumer session (actor, route accounting, pin cache)", (after - before) / (double) n);
+    }
+
+    /** {@code n} requests over 32 connections, each with a consumer key of its own; the errors. */
+    int sessionsFrom(String token, String prefix, int n) throws Exception {
+      AtomicInteger next = new AtomicInteger();
+      AtomicInteger errors = new AtomicInteger();
+      ExecutorService pool = Executors.newFixedThreadPool(32);
+      for (int c = 0; c < 32; c++) {
+        pool.execute(() -> {
+          try (Conn conn = new Conn(dataPort)) {
+            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+              Reply r = conn.get("/scale/", token, "X-Session-Id: " + prefix + i);
+              if (r.status() != 200) {
+                errors.incrementAndGet();
+              }
+            }
+          } catch (IOException e) {
+            errors.incrementAndGet();
+          }
+        });
+      }
+      pool.shutdown();
+      check(pool.awaitTermination(30, TimeUnit.MINUTES), "the sessions were created in time");
+      return errors.get();
+    }
+
+    /** Opens the idle connections, each with one request, idles, and asks once more on each. */
+    void idleConnections(String token) throws Exception {
+      int n = IDLE_CONNECTIONS;
+      long heapBefore = nodeLiveHeap();
+      List<Conn> conns = new ArrayList<>(n);
+      int errors = 0;
+      try {
+        for (int i = 0; i < n; i++) {
+          try {
+            Conn c = new Conn(dataPort);
+            conns.add(c);
+            errors += c.get("/scale/", token, "X-Session-Id: idle").status() == 200 ? 0 : 1;
+          } catch (IOException e) {
+            errors++;
+          }
+        }
+        long heapOpen = nodeLiveHeap();
+        Thread.sleep(IDLE_SECONDS * 1000L);
+        int second = 0;
+        for (Conn c : conns) {
+          try {
+            second += c.get("/scale/", token, "X-Session-Id: idle").status() == 200 ? 1 : 0;
+          } catch (IOException e) {
+            errors++;
+          }
+        }
+        check(errors == 0 && second == n, "all idle connections answered twice (" + errors + " errors, " + second
+            + " second answers)");
+        report("idle keep-alive connections", conns.size());
+        report("answered again after " + IDLE_SECONDS + " s idle", second);
+        report("errors", errors);
+        report("node heap per idle connection (bytes)", (heapOpen - heapBefore) / (double) n);
+      } finally {
+        for (Conn c : conns) {
+          c.close();
+        }
+      }
+    }
+
+    /** Concurrent SSE streams: all open at once, every event arrives, spread over the stream. */
+    void sseStreams(String token) throws Exception {
+      int n = SSE_STREAMS;
+      // The consumers exist already (one plain request each), so that what is timed is streaming,
+      // not the creation of a thousand sessions at once.
+      check(sessionsFrom(token, "sse-", n) == 0, "the streaming consumers were created");
+      CountDownLatch connected = new CountDownLatch(n);
+      AtomicInteger complete = new AtomicInteger();
+      AtomicInteger errors = new AtomicInteger();
+      AtomicInteger maxOpen = new AtomicInteger();
+      AtomicInteger open = new AtomicInteger();
+      AtomicLong firstChunkNanos = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(n);
+      String path = "/scale/sse?events=" + SSE_EVENTS + "&intervalMs=" + SSE_INTERVAL_MS;
+      for (int s = 0; s < n; s++) {
+        int id = s;
+        pool.execute(() -> {
+          try (Conn conn = new Conn(dataPort)) {
+            maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+            connected.countDown();
+            connected.await();
+            long t0 = System.nanoTime();
+            long[] first = new long[1];
+            long[] last = new long[1];
+            int events = conn.stream(path, token, "X-Session-Id: sse-" + id, at -> {
+              if (first[0] == 0) {
+                first[0] = at;
+              }
+              last[0] = at;
+            });
+            firstChunkNanos.addAndGet(first[0] - t0);
+            long spreadMs = (last[0] - first[0]) / 1_000_000;
+            if (events == SSE_EVENTS && spreadMs >= (SSE_EVENTS - 1) * SSE_INTERVAL_MS * 8L / 10) {
+              complete.incrementAndGet();
+            } else {
+              errors.incrementAndGet();
+            }
+          } catch (Exception e) {
+            errors.incrementAndGet();
+          } finally {
+            open.decrementAndGet();
+          }
+        });
+      }
+      pool.shutdown();
+      check(pool.awaitTermination(5, TimeUnit.MINUTES), "the streams ended in time");
+      check(complete.get() == n, "every stream got all its events incrementally (" + errors.get() + " did not)");
+      report("concurrent SSE streams", n);
+      report("streams open at once", maxOpen.get());
+      report("streams complete and incremental (" + SSE_EVENTS + " events, " + SSE_INTERVAL_MS + " ms apart)",
+          complete.get());
+      report("mean time to first event under that load (ms)", firstChunkNanos.get() / 1e6 / n);
+    }
+
+    String admin(HttpClient http, String path, String body) throws Exception {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/api/v1" + path))
+          .header("Authorization", "Bearer " + adminToken).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() / 100 != 2) {
+        throw new IllegalStateException("POST " + path + " answered " + r.statusCode() + ": " + r.body());
+      }
+      return r.body();
+    }
+
+    /** The node's live heap after a full collection, from its class histogram. */
+    long nodeLiveHeap() throws Exception {
+      Process p = new ProcessBuilder("jcmd", Long.toString(nodePid), "GC.class_histogram").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.waitFor();
+      Matcher m = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)").matcher(out);
+      if (!m.find()) {
+        throw new IllegalStateException("no total in jcmd's histogram: " + out.lines().limit(5).toList());
+      }
+      return Long.parseLong(m.group(2));
+    }
+  }
+
+  // ---- a minimal HTTP/1.1 client on a blocking socket --------------------------------------
+
+  private record Reply(int status, byte[] body) {}
+
+  private interface ChunkListener {
+    void chunk(long atNanos);
+  }
+
+  private static final class Conn implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    Conn(int port) throws IOException {
+      socket = new Socket();
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(30_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+      in = new BufferedInputStream(socket.getInputStream(), 4096);
+      out = socket.getOutputStream();
+    }
+
+    Reply get(String path, String token, String header) throws IOException {
+      send(path, token, header);
+      int status = status();
+      Map<String, String> headers = headers();
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+        chunks(body, null);
+      } else {
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        body.write(in.readNBytes(length));
+      }
+      return new Reply(status, body.toByteArray());
+    }
+
+    /** Reads a chunked event stream to its end; the events received. */
+    int stream(String path, String token, String header, ChunkListener listener) throws IOException {
+      send(path, token, header);
+      if (status() != 200 || !"chunked".equalsIgnoreCase(headers().get("transfer-encoding"))) {
+        return -1;
+      }
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      chunks(body, listener);
+      String text = body.toString(StandardCharsets.UTF_8);
+      return text.split("\ndata: ", -1).length - 1 + (text.startsWith("data: ") ? 1 : 0);
+    }
+
+    private void send(String path, String token, String header) throws IOException {
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n" + header
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+
+    private int status() throws IOException {
+      String line = line();
+      if (line == null || !line.startsWith("HTTP/1.1 ")) {
+        throw new IOException("no status line: " + line);
+      }
+      return Integer.parseInt(line.substring(9, 12));
+    }
+
+    private Map<String, String> headers() throws IOException {
+      Map<String, String> headers = new java.util.HashMap<>();
+      for (String line = line(); line != null && !line.isEmpty(); line = line()) {
+        int colon = line.indexOf(':');
+        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+      }
+      return headers;
+    }
+
+    private void chunks(ByteArrayOutputStream body, ChunkListener listener) throws IOException {
+      while (true) {
+        String size = line();
+        if (size == null) {
+          throw new IOException("the stream ended inside the body");
+        }
+        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+        if (listener != null && n > 0) {
+          listener.chunk(System.nanoTime());
+        }
+        if (n == 0) {
+          line();
+          return;
+        }
+        body.write(in.readNBytes(n));
+        line();
+      }
+    }
+
+    private String line() throws IOException {
+      StringBuilder sb = new StringBuilder();
+      for (int c = in.read(); c != -1; c = in.read()) {
+        if (c == '\n') {
+          int len = sb.length();
+          return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
+        }
+        sb.append((char) c);
+      }
+      return sb.length() == 0 ? null : sb.toString();
+    }
+
+    @Override
+    public void close() {
+      try {
+        socket.close();
+      } catch (IOException ignored) {
+        // closing
+      }
+    }
+  }
+
+  private static void check(boolean ok, String what) {
+    if (!ok) {
+      failures++;
+      System.out.println("FAILED: " + what);
+    }
+  }
+
+  private static void report(String figure, double value) {
+    System.out.println(figure + ": " + (value == Math.rint(value) && Math.abs(value) < 1e15
+        ? String.format(Locale.ROOT, "%,d", (long) value) : String.format(Locale.ROOT, "%,.1f", value)));
+  }
+}
