@@ -127,7 +127,7 @@ final class Exchange {
       sendError(ProxyErrors.unauthorized(client.alloc(), null), true);
       return;
     }
-    TokenValidation cached = dp.tokens.validateCached(bearer);
+    TokenValidation cached = dp.tokens.validateCached(bearer, frontend.tokenMemo());
     if (cached != null) {
       authenticated(cached);
     } else {

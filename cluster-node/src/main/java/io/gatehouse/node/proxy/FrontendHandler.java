@@ -1,5 +1,6 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.token.TokenCache;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -36,6 +37,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long idleCheckAt;
   /** Since when (nanoTime) the connection has been waiting for its next request head. */
   private long waitingSince;
+  private final TokenCache.Memo tokenMemo = new TokenCache.Memo();
 
   FrontendHandler(DataPlaneContext dp, boolean secure) {
     this.dp = dp;
@@ -49,6 +51,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   UpstreamPool pool() {
     return pool;
+  }
+
+  /** The token this connection last presented, as validated (see {@link TokenCache.Memo}). */
+  TokenCache.Memo tokenMemo() {
+    return tokenMemo;
   }
 
   @Override

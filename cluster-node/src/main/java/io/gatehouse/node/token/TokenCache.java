@@ -80,6 +80,49 @@ public final class TokenCache {
     return presented == null ? TokenValidation.Reason.MALFORMED.invalid() : fromMemory(presented);
   }
 
+  /**
+   * What one client connection last validated. A keep-alive client sends the same token with
+   * every request; while the cache's entry for it is the very same object (a revocation or any
+   * newer copy replaces it), the directory has not changed and the token has not expired, the
+   * same string on the same connection is the same answer, without the parse and the hash.
+   * Belongs to one connection, is only touched on its event loop, and is never logged.
+   */
+  public static final class Memo {
+    private String bearer;
+    private CachedToken entry;
+    private long directoryVersion;
+    private TokenValidation.Valid valid;
+  }
+
+  /** As {@link #validateCached(CharSequence)}, remembering a valid answer in the connection's memo. */
+  public TokenValidation validateCached(CharSequence raw, Memo memo) {
+    CachedToken entry = memo.entry;
+    if (entry != null && memo.bearer.contentEquals(raw) && known.get(entry.id()) == entry
+        && directory.version() == memo.directoryVersion && clock.millis() < entry.expiresAtMillis()) {
+      return memo.valid;
+    }
+    memo.entry = null;
+    PresentedToken presented = PresentedToken.parse(raw);
+    if (presented == null) {
+      return TokenValidation.Reason.MALFORMED.invalid();
+    }
+    // The version is read before the principal is: a change in between leaves the memo stale
+    // and the next request takes the full check.
+    long directoryVersion = directory.version();
+    CachedToken record = known.get(presented.id());
+    if (record == null) {
+      return fromMemory(presented);
+    }
+    TokenValidation v = check(presented, record);
+    if (v instanceof TokenValidation.Valid valid) {
+      memo.bearer = raw.toString();
+      memo.entry = record;
+      memo.directoryVersion = directoryVersion;
+      memo.valid = valid;
+    }
+    return v;
+  }
+
   private TokenValidation fromMemory(PresentedToken presented) {
     CachedToken record = known.get(presented.id());
     if (record != null) {

@@ -116,6 +116,14 @@ public class HotPathBenchmark {
     return tokenCache.validateCached(bearers[i++ & MASK]);
   }
 
+  private final TokenCache.Memo memo = new TokenCache.Memo();
+
+  /** The same for a keep-alive connection presenting its token again: the connection's memo. */
+  @Benchmark
+  public TokenValidation validateTokenAgainOnConnection() {
+    return tokenCache.validateCached(bearers[0], memo);
+  }
+
   /** Route resolution: normalising the path, the longest prefix among 50 routes, and RBAC. */
   @Benchmark
   public boolean resolveRoute() throws RequestPath.Invalid {
