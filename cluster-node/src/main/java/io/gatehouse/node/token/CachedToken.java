@@ -1,9 +1,9 @@
 package io.gatehouse.node.token;
 
 import io.gatehouse.persistence.token.TokenRecord;
+import io.gatehouse.persistence.token.TokenSecrets;
 import io.gatehouse.protocol.PrincipalRef;
 import io.gatehouse.protocol.token.TokenId;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -27,7 +27,7 @@ record CachedToken(
     long version) {
 
   static CachedToken of(TokenRecord record, PrincipalRef sharedPrincipal) {
-    return new CachedToken(record.id(), HexFormat.of().parseHex(record.secretHash()), sharedPrincipal,
+    return new CachedToken(record.id(), TokenSecrets.hashBytes(record.secretHash()), sharedPrincipal,
         record.principalIncarnation(), record.expiresAt().toEpochMilli(), record.routes(), record.revoked(),
         record.version());
   }

@@ -5,16 +5,15 @@ import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenRecord;
 import io.gatehouse.persistence.token.TokenSecrets;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.gatehouse.protocol.PrincipalRef;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.HashSet;
-import java.util.Set;
 import io.gatehouse.protocol.token.PresentedToken;
 import io.gatehouse.protocol.token.TokenId;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -137,7 +136,7 @@ public final class TokenCache {
 
   private TokenValidation check(PresentedToken presented, CachedToken record) {
     // The secret is checked first: holding only a token's (public) id reveals nothing about it.
-    if (record == null || !matches(presented.secret(), record.secretHash())) {
+    if (record == null || !TokenSecrets.matches(presented.secret(), record.secretHash(), SHA256.get())) {
       return TokenValidation.Reason.UNKNOWN.invalid();
     }
     if (record.revoked()) {
@@ -152,12 +151,6 @@ public final class TokenCache {
     }
     return new TokenValidation.Valid(record.id(), record.principal(), principal.groups(), principal.admin(),
         principal.canRegister(), record.routes());
-  }
-
-  /** SHA-256 of the presented secret against the stored hash, in constant time. */
-  private static boolean matches(String secret, byte[] storedHash) {
-    byte[] presented = SHA256.get().digest(secret.getBytes(StandardCharsets.US_ASCII));
-    return MessageDigest.isEqual(presented, storedHash);
   }
 
   private CompletionStage<CachedToken> fetch(TokenId id) {

@@ -53,40 +53,23 @@ public final class TokenSecrets {
     return HexFormat.of().formatHex(sha256().digest(secret.getBytes(StandardCharsets.US_ASCII)));
   }
 
+  /** A stored hash (lower-case hex, as {@link #hash} writes it) as its 32 bytes. */
+  public static byte[] hashBytes(String storedHash) {
+    byte[] bytes = HexFormat.of().parseHex(storedHash);
+    if (bytes.length != 32) {
+      throw new IllegalArgumentException("not a SHA-256 hash");
+    }
+    return bytes;
+  }
+
   /**
-   * Whether {@code secret} hashes to {@code storedHash} (lower-case hex), in time independent of
-   * where they differ: one digest (from a per-thread {@link MessageDigest}), and the comparison
-   * reads the stored hex in place.
+   * Whether {@code secret} hashes to {@code storedHash} (the 32 bytes of {@link #hashBytes}), in
+   * time independent of where they differ, with a SHA-256 digest the caller owns (reset after use).
    */
-  public static boolean matches(String secret, String storedHash) {
-    return matches(secret, storedHash, DIGEST.get());
-  }
-
-  /** As {@link #matches(String, String)}, with a SHA-256 digest the caller owns (reset after use). */
-  public static boolean matches(String secret, String storedHash, MessageDigest sha256) {
-    if (storedHash.length() != 2 * 32) {
-      return false;
-    }
+  public static boolean matches(String secret, byte[] storedHash, MessageDigest sha256) {
     byte[] presented = sha256.digest(secret.getBytes(StandardCharsets.US_ASCII));
-    int diff = 0;
-    for (int i = 0; i < presented.length; i++) {
-      int stored = (hexValue(storedHash.charAt(2 * i)) << 4) | hexValue(storedHash.charAt(2 * i + 1));
-      diff |= (presented[i] & 0xff) ^ stored;
-    }
-    return diff == 0;
+    return MessageDigest.isEqual(presented, storedHash);
   }
-
-  /** The value of a lower-case hex digit without branching on it; anything else gives a value > 15. */
-  private static int hexValue(char c) {
-    int digit = c - '0';
-    int letter = c - 'a' + 10;
-    // digit is in 0..9 for '0'..'9' (negative above); letter in 10..15 for 'a'..'f'.
-    int isDigit = ((digit | (9 - digit)) >>> 31) ^ 1;
-    int isLetter = (((letter - 10) | (15 - letter)) >>> 31) ^ 1;
-    return (digit & -isDigit) | (letter & -isLetter) | ((isDigit | isLetter) ^ 1) << 8;
-  }
-
-  private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(TokenSecrets::sha256);
 
   static String base62(byte[] bytes) {
     BigInteger n = new BigInteger(1, bytes);
