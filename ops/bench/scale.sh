@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Scale figures (cluster-node: io.gatehouse.node.scale.ScaleFigures):
 #   - bytes per cached token and per pinned consumer in a node's caches, 1,000,000 of each;
-#   - bytes per live consumer session in a running node (session actors, the route's accounting,
-#     the pin cache), with SCALE_SESSIONS (100,000) new consumers;
+#   - bytes per consumer session in a running node, while its actor is awake and after it
+#     passivated (session actors, the route's accounting, the pin cache), with SCALE_SESSIONS
+#     (100,000) new consumers;
 #   - 10,000 idle keep-alive connections through one node, each answering again after 20 s idle;
 #   - 1,000 concurrent SSE streams through one node, every event arriving incrementally.
 #
@@ -10,7 +11,7 @@
 #
 # The node runs as its own process (the jar, on its embedded store, SCALE_NODE_OPTS) so that the
 # client and the node each have their own file-descriptor limit. Stops what it started. Bounded:
-# about 5 minutes.
+# about 9 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SESSIONS=${SCALE_SESSIONS:-100000}

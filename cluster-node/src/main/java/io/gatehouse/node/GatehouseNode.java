@@ -193,7 +193,7 @@ public final class GatehouseNode implements AutoCloseable {
     HealthHistory healthHistory = new HealthHistory(store.sql());
     RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
         routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor(),
-        settings.passiveEjection(), (route, at, healthy, total) -> CompletableFuture.runAsync(
+        settings.passiveEjection(), settings.forgetInactiveConsumersAfter(), (route, at, healthy, total) -> CompletableFuture.runAsync(
             () -> healthHistory.record(route, at, healthy, total), jdbc).exceptionally(e -> {
               log.warn("could not record the health of route {}: {}", route, e.toString());
               return null;
@@ -219,7 +219,7 @@ public final class GatehouseNode implements AutoCloseable {
     CompletableFuture<Done> routesLoaded = new CompletableFuture<>();
     system.systemActorOf(RouteTableUpdater.create(routeTable, routeTopic, indexTopic,
         () -> routesLoaded.complete(Done.getInstance())), "route-table", Props.empty());
-    SessionCache sessions = new SessionCache();
+    SessionCache sessions = new SessionCache(settings.reportActiveConsumersEvery());
 
     TagProjection.init(system, store.sql(), jdbc, Projections.all());
 
@@ -260,11 +260,11 @@ public final class GatehouseNode implements AutoCloseable {
     DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
         lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
         settings.maxIdleUpstreamConnections(), settings.clientIdleTimeout(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId),
-        observer);
+        observer, clock);
     system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
         lastUsed::flush, jdbc);
     system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(1),
-        () -> sessions.sweep(System.currentTimeMillis()), system.executionContext());
+        () -> sessions.sweep(clock.millis()), system.executionContext());
 
     awaitUp(cluster);
     directoryLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

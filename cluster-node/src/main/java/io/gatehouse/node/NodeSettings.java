@@ -38,6 +38,8 @@ public record NodeSettings(
     int maxIdleUpstreamConnections,
     Duration clientIdleTimeout,
     double loadFactor,
+    Duration reportActiveConsumersEvery,
+    Duration forgetInactiveConsumersAfter,
     Duration passiveEjection,
     Duration sessionAskTimeout,
     io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery,
@@ -88,12 +90,23 @@ public record NodeSettings(
         g.getInt("data-plane.max-idle-upstream-connections"),
         positive(g.getDuration("data-plane.client-idle-timeout"), "data-plane.client-idle-timeout"),
         loadFactor(g.getDouble("affinity.load-factor")),
+        positive(g.getDuration("affinity.report-active-every"), "affinity.report-active-every"),
+        forgetAfter(g),
         g.getDuration("health.passive-ejection"),
         g.getDuration("data-plane.session-ask-timeout"),
         discovery(g),
         g.getDuration("metrics.flush-interval"),
         g.getDuration("metrics.retention"),
         g.getInt("metrics.max-cells"));
+  }
+
+  private static Duration forgetAfter(Config g) {
+    Duration forget = positive(g.getDuration("affinity.forget-inactive-after"), "affinity.forget-inactive-after");
+    if (forget.compareTo(g.getDuration("affinity.report-active-every").multipliedBy(2)) < 0) {
+      throw new IllegalArgumentException(
+          "gatehouse.affinity.forget-inactive-after must be at least twice affinity.report-active-every");
+    }
+    return forget;
   }
 
   private static Duration positive(Duration d, String key) {

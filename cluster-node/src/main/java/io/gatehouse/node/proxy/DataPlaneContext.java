@@ -7,6 +7,7 @@ import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.persistence.route.RouteEntity;
 import io.netty.channel.EventLoop;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +39,8 @@ public final class DataPlaneContext {
   final RequestObserver observer;
   final int retryAfterSeconds;
   final int maxIdleUpstreamConnections;
+  /** The node's clock, for pins and their reports to the route. */
+  final Clock clock;
   /** How long a client connection may wait for its next request head (opened or kept alive). */
   final long clientIdleNanos;
   final Transport transport = Transport.best();
@@ -47,8 +50,9 @@ public final class DataPlaneContext {
   public DataPlaneContext(TokenCache tokens, RouteTable routes, DirectoryView directory, SessionCache sessions,
       ClusterSharding sharding, LastUsedRecorder lastUsed, boolean accessLog, Duration askTimeout,
       Duration sessionAskTimeout, int retryAfterSeconds, int maxIdleUpstreamConnections, Duration clientIdleTimeout,
-      Function<String, CompletionStage<Optional<String>>> persistedPin, RequestObserver observer) {
+      Function<String, CompletionStage<Optional<String>>> persistedPin, RequestObserver observer, Clock clock) {
     this.persistedPin = persistedPin;
+    this.clock = clock;
     this.observer = observer;
     this.tokens = tokens;
     this.routes = routes;

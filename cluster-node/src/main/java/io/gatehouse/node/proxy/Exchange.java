@@ -2,10 +2,11 @@ package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.route.LiveRoute;
 import io.gatehouse.node.route.RouteTable;
-import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.node.session.SessionCache;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.persistence.route.Rendezvous;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.protocol.ErrorCode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -211,12 +212,12 @@ final class Exchange {
     consumer = headerValue == null || headerValue.isEmpty() ? tokenId : "h:" + shorten(headerValue);
     sessionKey = ConsumerSessionEntity.entityId(route.name(), consumer);
     SessionCache.Entry pin = dp.sessions.get(sessionKey);
-    long now = System.currentTimeMillis();
+    long now = dp.clock.millis();
     if (pin != null) {
       LiveRoute.Target t = route.healthyTarget(pin.instanceId());
       if (t != null) {
-        if (SessionCache.used(pin, now)) {
-          ConsumerSessionEntity.ref(dp.sharding, route.name(), consumer).tell(new ConsumerSessionEntity.Touch());
+        if (dp.sessions.used(pin, now)) {
+          RouteEntity.ref(dp.sharding, route.name()).tell(new RouteEntity.RefreshSession(consumer, t.id()));
         }
         connect(t, false);
         return;
@@ -271,7 +272,7 @@ final class Exchange {
         return;
       }
     } else {
-      dp.sessions.put(sessionKey, t.id(), System.currentTimeMillis());
+      dp.sessions.put(sessionKey, t.id(), dp.clock.millis());
     }
     connect(t, false);
   }

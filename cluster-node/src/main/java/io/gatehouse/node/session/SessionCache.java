@@ -1,16 +1,17 @@
 package io.gatehouse.node.session;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's memory of pins, so that a consumer's requests after the first need no ask: the key
  * is {@code <route>|<consumer>}, the value the pinned instance. The authority stays the sharded
- * {@link io.gatehouse.persistence.session.ConsumerSessionEntity}; the data plane asks it on a miss and whenever the pinned instance has
- * left rotation. Each entry also remembers when its session was last touched, so an active
- * consumer keeps its session actor alive with one message every few minutes, not per request.
+ * {@link io.gatehouse.persistence.session.ConsumerSessionEntity}; the data plane asks it on a miss
+ * and whenever the pinned instance has left rotation. Each entry also remembers when the route was
+ * last told of the consumer, so that an active consumer counts for its instance's load bound with
+ * one message to the route every few minutes, not one per request.
  */
 public final class SessionCache {
-  static final long TOUCH_EVERY_MILLIS = 5 * 60_000L;
   static final long FORGET_AFTER_MILLIS = 30 * 60_000L;
 
   /** A pin as this node holds it. */
@@ -31,6 +32,16 @@ public final class SessionCache {
   }
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+  private final long reportEveryMillis;
+
+  /** Reporting an active consumer to its route every 5 minutes. */
+  public SessionCache() {
+    this(Duration.ofMinutes(5));
+  }
+
+  public SessionCache(Duration reportEvery) {
+    this.reportEveryMillis = reportEvery.toMillis();
+  }
 
   public Entry get(String key) {
     return entries.get(key);
@@ -44,10 +55,10 @@ public final class SessionCache {
     entries.remove(key);
   }
 
-  /** Marks a use; answers whether the session actor should be touched now. */
-  public static boolean used(Entry e, long nowMillis) {
+  /** Marks a use; answers whether the route should be told of the consumer now. */
+  public boolean used(Entry e, long nowMillis) {
     e.lastUseMillis = nowMillis;
-    if (nowMillis - e.lastTouchMillis > TOUCH_EVERY_MILLIS) {
+    if (nowMillis - e.lastTouchMillis >= reportEveryMillis) {
       e.lastTouchMillis = nowMillis;
       return true;
     }

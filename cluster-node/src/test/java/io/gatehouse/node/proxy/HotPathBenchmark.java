@@ -137,7 +137,7 @@ public class HotPathBenchmark {
   public LiveRoute.Target affinityLookup() {
     String key = ConsumerSessionEntity.entityId(route.name(), tokenIds[i++ & MASK]);
     SessionCache.Entry pin = sessions.get(key);
-    SessionCache.used(pin, 1L);
+    sessions.used(pin, 1L);
     return route.healthyTarget(pin.instanceId());
   }
 

@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  *       1,000,000 of each, measured in this JVM as live heap after full collections;
  *   <li>{@code node <data-port> <admin-port> <admin-token> <node-pid> <probe-port> <sessions>}: against
  *       a running node (its own process, so that each side has its own file-descriptor limit):
- *       the live cost of consumer sessions (session actors, the route's accounting and the pin
- *       cache, read with {@code jcmd GC.class_histogram} from the node), 10,000 idle keep-alive
+ *       the cost of consumer sessions, awake and passivated (session actors, the route's
+ *       accounting, the pin cache; read with {@code jcmd GC.class_histogram}), 10,000 idle keep-alive
  *       connections that all answer again after idling, and 1,000 concurrent SSE streams.
  * </ul>
  *
@@ -58,6 +58,7 @@ import java.util.regex.Pattern;
 public final class ScaleFigures {
   private static final int IDLE_CONNECTIONS = Integer.getInteger("scale.idleConnections", 10_000);
   private static final int IDLE_SECONDS = Integer.getInteger("scale.idleSeconds", 20);
+  private static final int PASSIVATION_WAIT_SECONDS = Integer.getInteger("scale.passivationWaitSeconds", 200);
   private static final int SSE_STREAMS = Integer.getInteger("scale.sseStreams", 1_000);
   private static final int SSE_EVENTS = 20;
   private static final int SSE_INTERVAL_MS = 250;
@@ -186,7 +187,14 @@ public final class ScaleFigures {
       check(errors == 0, "every new consumer was answered 200 (" + errors + " were not)");
       report("consumer sessions created", n);
       report("new sessions per second", n / seconds);
-      report("bytes per live consumer session (actor, route accounting, pin cache)", (after - before) / (double) n);
+      report("bytes per consumer session while its actor is awake (actor, route accounting, pin cache)",
+          (after - before) / (double) n);
+      // Session actors passivate 2 minutes after their last question (sharding checks every
+      // minute); what stays is the node's pin cache and the route's count of active consumers.
+      Thread.sleep(PASSIVATION_WAIT_SECONDS * 1000L);
+      long passivated = nodeLiveHeap();
+      report("bytes per consumer session after its actor passivated (route accounting, pin cache)",
+          (passivated - before) / (double) n);
     }
 
     /** {@code n} requests over 32 connections, each with a consumer key of its own; the errors. */

@@ -61,8 +61,6 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   /** Two failed checks in a row take a healthy instance out; one passed check puts it in. */
   static final int FAILURES_TO_EJECT = 2;
-  /** Sessions not refreshed by their ConsumerSession within this long are forgotten. */
-  static final Duration SESSION_EXPIRY = Duration.ofMinutes(15);
   /** An undefined entity still listed in the index after this long has an orphaned claim. */
   static final Duration ORPHAN_GRACE = Duration.ofSeconds(30);
 
@@ -112,7 +110,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
   public sealed interface Command extends CborSerializable
       permits Define, Update, Delete, Register, Heartbeat, Deregister, GetView, KeepAlive, Choose, RefreshSession,
-          ReleaseSession, PassiveFailure, Tick, ProbeDone, ClaimSynced, SyncClaim {}
+          PassiveFailure, Tick, ProbeDone, ClaimSynced, SyncClaim {}
 
   public record Define(RouteDefinition definition, Actor actor, ActorRef<StatusReply<RouteView>> replyTo)
       implements Command {}
@@ -149,9 +147,12 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   /** The answer to {@link Choose}: null when no instance is healthy. */
   public record Chosen(String instanceId) implements CborSerializable {}
 
+  /**
+   * The consumer is active and pinned to the instance: sent by a session on recovery and by every
+   * data plane that serves the consumer, every few minutes. A consumer not heard of for
+   * {@link Deps#sessionExpiry} is no longer counted for the load bound.
+   */
   public record RefreshSession(String consumer, String instanceId) implements Command {}
-
-  public record ReleaseSession(String consumer, String instanceId) implements Command {}
 
   /** A data plane could not connect to the instance, or saw a burst of 5xx from it. */
   public record PassiveFailure(String instanceId, String reason) implements Command {}
@@ -227,7 +228,8 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   /**
    * What a route entity needs from its node. {@code passiveEjection}: an instance ejected by a
    * data plane (connect failures, a burst of 5xx) stays out at least this long, then must pass a
-   * health check to come back.
+   * health check to come back. {@code sessionExpiry}: a consumer not reported active (by its
+   * session or a data plane) for this long no longer counts for its instance's load bound.
    */
   public record Deps(
       ActorRef<Topic.Command<RouteView>> topic,
@@ -236,6 +238,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
       Clock clock,
       double loadFactor,
       Duration passiveEjection,
+      Duration sessionExpiry,
       HealthRecorder healthHistory) {}
 
   /** Where the entity records each change of the route's number of healthy instances. */
@@ -352,6 +355,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
   private boolean syncingClaim;
   private boolean claimDirty;
   private int ticks;
+  private long lastSessionSweepMillis;
   private boolean releaseChecked;
   private boolean sessionsChanged;
   private int recordedHealthy = -1;
@@ -424,7 +428,6 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
         .onCommand(KeepAlive.class, this::onKeepAlive)
         .onCommand(Choose.class, this::onChoose)
         .onCommand(RefreshSession.class, this::onRefresh)
-        .onCommand(ReleaseSession.class, this::onRelease)
         .onCommand(PassiveFailure.class, this::onPassiveFailure)
         .onCommand(Tick.class, this::onTick)
         .onCommand(ProbeDone.class, this::onProbeDone)
@@ -627,15 +630,6 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> onRelease(State s, ReleaseSession cmd) {
-    Session current = sessions.get(cmd.consumer());
-    if (current != null && current.instanceId().equals(cmd.instanceId())) {
-      sessions.remove(cmd.consumer());
-      sessionsChanged = true;
-    }
-    return Effect().noReply();
-  }
-
   private Map<String, Integer> sessionCounts() {
     return sessions.counts();
   }
@@ -673,8 +667,11 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
         probe(s.definition(), i, h);
       }
     }
-    if (++ticks % 60 == 0) {
-      sessionsChanged |= sessions.removeIf(x -> nowMillis - x.lastSeenMillis() > SESSION_EXPIRY.toMillis());
+    ticks++;
+    long expiry = deps.sessionExpiry().toMillis();
+    if (nowMillis - lastSessionSweepMillis >= Math.min(60_000, expiry / 3)) {
+      lastSessionSweepMillis = nowMillis;
+      sessionsChanged |= sessions.removeIf(x -> nowMillis - x.lastSeenMillis() > expiry);
     }
     if (sessionsChanged && ticks % 5 == 0) {
       // Session counts are shown per instance; they go out with at most one view per 5 s.

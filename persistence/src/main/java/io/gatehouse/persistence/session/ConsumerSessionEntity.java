@@ -12,7 +12,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -36,10 +35,14 @@ import org.apache.pekko.stream.javadsl.Sink;
  *
  * <p>The pin is chosen by the route's entity (bounded-load rendezvous) and persisted here, so it
  * survives the loss of any node: a session that moves recovers its pin from the journal. The
- * pin changes only when the asking node reports that the pinned instance left rotation. While
- * active, the session refreshes its pin at the route, which counts pins per instance for the
- * load bound; a session that goes idle gives the count back (the pin itself stays, for the
- * consumer's return).
+ * pin changes only when the asking node reports that the pinned instance left rotation.
+ *
+ * <p>The actor is awake only around a decision: data planes keep the pins they have seen, so a
+ * consumer's requests after its first on a node ask nothing, and the session passivates after
+ * {@link #IDLE} without a question; a consumer that is not asking costs no memory but its row in
+ * the journal. The route's count of pins per instance (the load bound) is kept fresh by the data
+ * planes, which report each consumer they serve to the route every few minutes, and by this
+ * actor on recovery; the route forgets a consumer it has not heard of for 15 minutes.
  *
  * <p>Replies go to every request waiting for the route's choice at once, so this entity does not
  * use enforced replies.
@@ -48,14 +51,13 @@ public final class ConsumerSessionEntity
     extends EventSourcedBehavior<ConsumerSessionEntity.Command, ConsumerSessionEntity.Event, ConsumerSessionEntity.State> {
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "ConsumerSession");
-  /** A consumer idle this long gives its count back to the route (its pin stays persisted). */
-  static final Duration IDLE = Duration.ofMinutes(30);
-  static final Duration REFRESH = Duration.ofMinutes(5);
+  /** A session not asked for this long passivates (its pin stays in the journal). */
+  static final Duration IDLE = Duration.ofMinutes(2);
   private static final Duration CHOOSE_TIMEOUT = Duration.ofSeconds(3);
 
   public record State(String instanceId) implements CborSerializable {}
 
-  public sealed interface Command extends CborSerializable permits Resolve, Touch, Stop, Answered, Refresh {}
+  public sealed interface Command extends CborSerializable permits Resolve, Stop, Answered {}
 
   /** Which instance to use; {@code avoid} is the pinned instance when the asking node saw it leave rotation. */
   public record Resolve(String avoid, ActorRef<Pin> replyTo) implements Command {}
@@ -63,15 +65,10 @@ public final class ConsumerSessionEntity
   /** The answer: null when the route has no instance in rotation (or did not answer). */
   public record Pin(String instanceId) implements CborSerializable {}
 
-  /** The consumer is still active (sent by a data plane every few minutes at most). */
-  public record Touch() implements Command {}
-
   /** Sent by sharding when the session passivates. */
   public record Stop() implements Command {}
 
   record Answered(String instanceId, String failure) implements Command {}
-
-  record Refresh() implements Command {}
 
   public sealed interface Event extends CborSerializable permits Pinned {}
 
@@ -112,23 +109,20 @@ public final class ConsumerSessionEntity
 
   public static Behavior<Command> create(String entityId) {
     int bar = entityId.indexOf('|');
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ConsumerSessionEntity(
-        entityId, entityId.substring(0, bar), entityId.substring(bar + 1), ctx, timers)));
+    return Behaviors.setup(ctx -> new ConsumerSessionEntity(
+        entityId, entityId.substring(0, bar), entityId.substring(bar + 1), ctx));
   }
 
   private final String consumer;
   private final EntityRef<RouteEntity.Command> route;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
   private final List<ActorRef<Pin>> waiting = new ArrayList<>();
 
-  private ConsumerSessionEntity(String entityId, String route, String consumer, ActorContext<Command> ctx,
-      TimerScheduler<Command> timers) {
+  private ConsumerSessionEntity(String entityId, String route, String consumer, ActorContext<Command> ctx) {
     super(persistenceId(entityId));
     this.consumer = consumer;
     this.route = RouteEntity.ref(ClusterSharding.get(ctx.getSystem()), route);
     this.ctx = ctx;
-    this.timers = timers;
   }
 
   @Override
@@ -143,7 +137,6 @@ public final class ConsumerSessionEntity
           if (state.instanceId() != null) {
             // The route's count of this instance's consumers includes this one again.
             route.tell(new RouteEntity.RefreshSession(consumer, state.instanceId()));
-            timers.startTimerWithFixedDelay("refresh", new Refresh(), REFRESH);
           }
         })
         .build();
@@ -155,19 +148,7 @@ public final class ConsumerSessionEntity
         .forAnyState()
         .onCommand(Resolve.class, this::onResolve)
         .onCommand(Answered.class, this::onAnswered)
-        .onCommand(Touch.class, (state, t) -> Effect().none())
-        .onCommand(Refresh.class, (state, r) -> {
-          if (state.instanceId() != null) {
-            route.tell(new RouteEntity.RefreshSession(consumer, state.instanceId()));
-          }
-          return Effect().none();
-        })
-        .onCommand(Stop.class, (state, s) -> {
-          if (state.instanceId() != null) {
-            route.tell(new RouteEntity.ReleaseSession(consumer, state.instanceId()));
-          }
-          return Effect().stop();
-        })
+        .onCommand(Stop.class, (state, s) -> Effect().stop())
         .build();
   }
 
@@ -207,11 +188,7 @@ public final class ConsumerSessionEntity
       replies.forEach(w -> w.tell(new Pin(a.instanceId())));
       return Effect().none();
     }
-    return Effect().persist(new Pinned(a.instanceId())).thenRun(after -> {
-      if (!timers.isTimerActive("refresh")) {
-        timers.startTimerWithFixedDelay("refresh", new Refresh(), REFRESH);
-      }
-      replies.forEach(w -> w.tell(new Pin(after.instanceId())));
-    });
+    return Effect().persist(new Pinned(a.instanceId()))
+        .thenRun(after -> replies.forEach(w -> w.tell(new Pin(after.instanceId()))));
   }
 }
