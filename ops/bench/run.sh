@@ -7,13 +7,14 @@
 # when missing, and stops everything it started. Proxies and upstreams run on core 0, wrk on
 # core 1 (taskset). Each proxy checks a bearer header; Gatehouse runs as one node on its embedded
 # store with a static route ("affinity":"consumer", group RBAC) and a real token, access log off
-# unless BENCH_ACCESS_LOG=on. Prints a Markdown table. Bounded: about 7 minutes.
+# unless BENCH_ACCESS_LOG=on. Prints a Markdown table. Bounded: about 9 minutes.
 #
 # Settings (environment): BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_CONNECTIONS (64),
-# BENCH_LATENCY_SECONDS (5), BENCH_WARMUP_SECONDS (15, per target, so the JVM's JIT has compiled
-# the request path as it would in a long-running gateway), BENCH_ACCESS_LOG (off), BENCH_JAVA_OPTS (see below), BENCH_TARGETS
-# (all: "direct nginx haproxy gatehouse"), BENCH_JFR (a file: record Gatehouse with Java Flight
-# Recorder's profile settings and write it there at the end).
+# BENCH_LATENCY_SECONDS (10), BENCH_WARMUP_SECONDS (30, per target, so the JVM's JIT has compiled
+# the request path as it would in a long-running gateway), BENCH_SSE_WARMUP_RUNS (3000 streams on
+# new connections before the 20 that are timed, for the same reason), BENCH_ACCESS_LOG (off),
+# BENCH_JAVA_OPTS (see below), BENCH_TARGETS (all: "direct nginx haproxy gatehouse"), BENCH_JFR (a
+# file: record Gatehouse with Java Flight Recorder's profile settings and write it there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -22,8 +23,8 @@ source ops/bench/common.sh
 ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
-LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-5}
-WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-15}
+LATENCY_SECONDS=${BENCH_LATENCY_SECONDS:-10}
+WARMUP_SECONDS=${BENCH_WARMUP_SECONDS:-30}
 ACCESS_LOG=${BENCH_ACCESS_LOG:-off}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms128m -Xmx128m -XX:+UseParallelGC}
 [[ -n ${BENCH_JFR:-} ]] && JAVA_OPTS+=" -XX:StartFlightRecording=settings=profile,filename=$BENCH_JFR,dumponexit=true"
@@ -233,7 +234,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     lat=$(wrk_run "$t" 1 "$LATENCY_SECONDS" --latency)
     P50[$t]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$lat")") "
     P99[$t]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$lat")") "
-    echo "round $r $t: $rps req/s" >&2
+    echo "round $r $t: $rps req/s; at 1 connection p50 $(awk '$1 == "50%" { print $2 }' <<<"$lat") p99 $(awk '$1 == "99%" { print $2 }' <<<"$lat")" >&2
   done
 done
 
@@ -243,7 +244,7 @@ for t in "${TARGETS[@]}"; do
   path="/bench-sse/sse?events=5&intervalMs=100"
   [[ $t == direct ]] && path="/sse?events=5&intervalMs=100"
   # Warm the streaming path (new connections, chunked answers) first, then measure.
-  python3 ops/bench/sse_timing.py "${SSE_PORT[$t]}" "${path%%\?*}?events=1&intervalMs=1" "${BEARER[$t]}" 300 1 0 >/dev/null
+  python3 ops/bench/sse_timing.py "${SSE_PORT[$t]}" "${path%%\?*}?events=1&intervalMs=1" "${BEARER[$t]}" "${BENCH_SSE_WARMUP_RUNS:-3000}" 1 0 >/dev/null
   SSE[$t]=$(python3 ops/bench/sse_timing.py "${SSE_PORT[$t]}" "$path" "${BEARER[$t]}" 20 5 100)
 done
 
