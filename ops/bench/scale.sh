@@ -10,11 +10,13 @@
 #   ops/bench/scale.sh            # from the repository root
 #
 # The node runs as its own process (the jar, on its embedded store, SCALE_NODE_OPTS) so that the
-# client and the node each have their own file-descriptor limit. Stops what it started. Bounded:
+# client and the node each have their own file-descriptor limit. SCALE_PARTS picks parts
+# (memory,sessions,idle,sse). Stops what it started. Bounded:
 # about 9 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SESSIONS=${SCALE_SESSIONS:-100000}
+PARTS=${SCALE_PARTS:-memory,sessions,idle,sse}
 NODE_OPTS=${SCALE_NODE_OPTS:--Xms2g -Xmx2g -XX:+UseParallelGC}
 DATA=8484 ADMIN=9494 PROBE=9201
 TOKEN_ADMIN="gth_ScaleAdmin1_$(printf 'A%.0s' {1..43})"
@@ -32,8 +34,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== caches, in one JVM (-Xmx3g, serial GC for exact live-heap readings)"
-timeout 600 java -Xms3g -Xmx3g -XX:+UseSerialGC -cp "$CP" io.gatehouse.node.scale.ScaleFigures memory
+if [[ $PARTS == *memory* ]]; then
+  echo "== caches, in one JVM (-Xmx3g, serial GC for exact live-heap readings)"
+  timeout 600 java -Xms3g -Xmx3g -XX:+UseSerialGC -cp "$CP" io.gatehouse.node.scale.ScaleFigures memory
+fi
+[[ $PARTS == *sessions* || $PARTS == *idle* || $PARTS == *sse* ]] || exit 0
 
 echo "== one node ($NODE_OPTS), its own process"
 java -jar "$JAR" probe --port $PROBE --id scale-probe > "$WORK/probe.log" 2>&1 &
@@ -44,5 +49,5 @@ GATEHOUSE_DATA_DIR="$WORK/node" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOU
 NODE_PID=$!
 PIDS+=($NODE_PID)
 wait_node_ready 7494 $NODE_PID "$WORK/node.log"
-timeout 1200 java -Xmx1g -cp "$CP" io.gatehouse.node.scale.ScaleFigures node $DATA $ADMIN "$TOKEN_ADMIN" $NODE_PID $PROBE "$SESSIONS" \
+timeout 1200 java -Xmx1g -Dscale.parts="$PARTS" -cp "$CP" io.gatehouse.node.scale.ScaleFigures node $DATA $ADMIN "$TOKEN_ADMIN" $NODE_PID $PROBE "$SESSIONS" \
   || { echo "--- node log (tail)"; tail -20 "$WORK/node.log"; exit 1; }

@@ -12,18 +12,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * one message to the route every few minutes, not one per request.
  */
 public final class SessionCache {
-  static final long FORGET_AFTER_MILLIS = 30 * 60_000L;
+  static final int FORGET_AFTER_SECONDS = 30 * 60;
+  /** Times are kept as int seconds since 2020-01-01 (good until 2088): 8 bytes less per pin. */
+  private static final long BASE_SECONDS = 1_577_836_800L;
 
   /** A pin as this node holds it. */
   public static final class Entry {
     final String instanceId;
-    volatile long lastUseMillis;
-    volatile long lastTouchMillis;
+    volatile int lastUseSeconds;
+    volatile int lastReportSeconds;
 
-    Entry(String instanceId, long now) {
+    Entry(String instanceId, int now) {
       this.instanceId = instanceId;
-      this.lastUseMillis = now;
-      this.lastTouchMillis = now;
+      this.lastUseSeconds = now;
+      this.lastReportSeconds = now;
     }
 
     public String instanceId() {
@@ -32,7 +34,7 @@ public final class SessionCache {
   }
 
   private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-  private final long reportEveryMillis;
+  private final int reportEverySeconds;
 
   /** Reporting an active consumer to its route every 5 minutes. */
   public SessionCache() {
@@ -40,7 +42,7 @@ public final class SessionCache {
   }
 
   public SessionCache(Duration reportEvery) {
-    this.reportEveryMillis = reportEvery.toMillis();
+    this.reportEverySeconds = (int) Math.max(1, (reportEvery.toMillis() + 999) / 1000);
   }
 
   public Entry get(String key) {
@@ -48,7 +50,7 @@ public final class SessionCache {
   }
 
   public void put(String key, String instanceId, long nowMillis) {
-    entries.put(key, new Entry(instanceId, nowMillis));
+    entries.put(key, new Entry(instanceId, seconds(nowMillis)));
   }
 
   public void forget(String key) {
@@ -57,9 +59,10 @@ public final class SessionCache {
 
   /** Marks a use; answers whether the route should be told of the consumer now. */
   public boolean used(Entry e, long nowMillis) {
-    e.lastUseMillis = nowMillis;
-    if (nowMillis - e.lastTouchMillis >= reportEveryMillis) {
-      e.lastTouchMillis = nowMillis;
+    int now = seconds(nowMillis);
+    e.lastUseSeconds = now;
+    if (now - e.lastReportSeconds >= reportEverySeconds) {
+      e.lastReportSeconds = now;
       return true;
     }
     return false;
@@ -67,10 +70,15 @@ public final class SessionCache {
 
   /** Forgets pins not used for a while (their session actors have passivated by then). */
   public void sweep(long nowMillis) {
-    entries.values().removeIf(e -> nowMillis - e.lastUseMillis > FORGET_AFTER_MILLIS);
+    int now = seconds(nowMillis);
+    entries.values().removeIf(e -> now - e.lastUseSeconds > FORGET_AFTER_SECONDS);
   }
 
   public int size() {
     return entries.size();
+  }
+
+  private static int seconds(long epochMillis) {
+    return (int) (epochMillis / 1000 - BASE_SECONDS);
   }
 }

@@ -170,16 +170,24 @@ public final class ScaleFigures {
       check(m.find(), "a token was issued");
       String token = m.group(1);
 
-      liveSessions(token, sessions);
-      idleConnections(token);
-      sseStreams(token);
+      String parts = System.getProperty("scale.parts", "sessions,idle,sse");
+      if (parts.contains("sessions")) {
+        liveSessions(token, sessions);
+      }
+      if (parts.contains("idle")) {
+        idleConnections(token);
+      }
+      if (parts.contains("sse")) {
+        sseStreams(token);
+      }
     }
 
     /** Consumer sessions as the whole node holds them: one new session per request. */
     void liveSessions(String token, int n) throws Exception {
       int warm = 2_000;
       sessionsFrom(token, "warm-", warm);
-      long before = nodeLiveHeap();
+      Map<String, Long> histogramBefore = nodeHistogram();
+      long before = histogramBefore.get("Total");
       long t0 = System.nanoTime();
       int errors = sessionsFrom(token, "s-", n);
       double seconds = (System.nanoTime() - t0) / 1e9;
@@ -192,9 +200,11 @@ public final class ScaleFigures {
       // Session actors passivate 2 minutes after their last question (sharding checks every
       // minute); what stays is the node's pin cache and the route's count of active consumers.
       Thread.sleep(PASSIVATION_WAIT_SECONDS * 1000L);
-      long passivated = nodeLiveHeap();
+      Map<String, Long> histogramPassivated = nodeHistogram();
+      long passivated = histogramPassivated.get("Total");
       report("bytes per consumer session after its actor passivated (route accounting, pin cache)",
           (passivated - before) / (double) n);
+      System.out.println("  largest growth, bytes per session: " + largestGrowth(histogramBefore, histogramPassivated, n));
     }
 
     /** {@code n} requests over 32 connections, each with a consumer key of its own; the errors. */
@@ -326,14 +336,37 @@ public final class ScaleFigures {
 
     /** The node's live heap after a full collection, from its class histogram. */
     long nodeLiveHeap() throws Exception {
+      Long total = nodeHistogram().get("Total");
+      if (total == null) {
+        throw new IllegalStateException("no total in jcmd's histogram");
+      }
+      return total;
+    }
+
+    /** Live bytes per class in the node after a full collection ({@code Total} for all). */
+    Map<String, Long> nodeHistogram() throws Exception {
       Process p = new ProcessBuilder("jcmd", Long.toString(nodePid), "GC.class_histogram").redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       p.waitFor();
-      Matcher m = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)").matcher(out);
-      if (!m.find()) {
-        throw new IllegalStateException("no total in jcmd's histogram: " + out.lines().limit(5).toList());
+      Map<String, Long> bytes = new java.util.HashMap<>();
+      Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+\\d+\\s+(\\d+)\\s+(\\S+)").matcher(out);
+      while (m.find()) {
+        bytes.merge(m.group(2), Long.parseLong(m.group(1)), Long::sum);
       }
-      return Long.parseLong(m.group(2));
+      Matcher total = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)").matcher(out);
+      if (total.find()) {
+        bytes.put("Total", Long.parseLong(total.group(2)));
+      }
+      return bytes;
+    }
+
+    /** The classes that grew most between two histograms, per {@code n}. */
+    static String largestGrowth(Map<String, Long> before, Map<String, Long> after, int n) {
+      return after.entrySet().stream().filter(e -> !e.getKey().equals("Total"))
+          .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+          .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
+          .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / (double) n))
+          .collect(java.util.stream.Collectors.joining(", "));
     }
   }
 

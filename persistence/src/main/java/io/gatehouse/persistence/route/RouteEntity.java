@@ -12,6 +12,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -314,9 +316,9 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
       return before;
     }
 
-    boolean removeIf(java.util.function.Predicate<Session> doomed) {
+    boolean removeIf(Predicate<Session> doomed) {
       boolean any = false;
-      for (java.util.Iterator<Session> it = byConsumer.values().iterator(); it.hasNext(); ) {
+      for (Iterator<Session> it = byConsumer.values().iterator(); it.hasNext(); ) {
         Session x = it.next();
         if (doomed.test(x)) {
           it.remove();
@@ -334,7 +336,7 @@ public final class RouteEntity extends EventSourcedBehaviorWithEnforcedReplies<
 
     /** Pinned consumers per instance id (read-only). */
     Map<String, Integer> counts() {
-      return java.util.Collections.unmodifiableMap(perInstance);
+      return Collections.unmodifiableMap(perInstance);
     }
 
     private void uncount(String instanceId) {

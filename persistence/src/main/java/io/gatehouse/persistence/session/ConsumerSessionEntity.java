@@ -42,7 +42,8 @@ import org.apache.pekko.stream.javadsl.Sink;
  * {@link #IDLE} without a question; a consumer that is not asking costs no memory but its row in
  * the journal. The route's count of pins per instance (the load bound) is kept fresh by the data
  * planes, which report each consumer they serve to the route every few minutes, and by this
- * actor on recovery; the route forgets a consumer it has not heard of for 15 minutes.
+ * actor on recovery; the route forgets a consumer it has not heard of for a while
+ * ({@code gatehouse.affinity.forget-inactive-after}, 15 minutes by default).
  *
  * <p>Replies go to every request waiting for the route's choice at once, so this entity does not
  * use enforced replies.
