@@ -110,7 +110,7 @@ public final class TokenCache {
     long directoryVersion = directory.version();
     CachedToken record = known.get(presented.id());
     if (record == null) {
-      return fromMemory(presented);
+      return knownUnknown(presented.id());
     }
     TokenValidation v = check(presented, record);
     if (v instanceof TokenValidation.Valid valid) {
@@ -124,14 +124,13 @@ public final class TokenCache {
 
   private TokenValidation fromMemory(PresentedToken presented) {
     CachedToken record = known.get(presented.id());
-    if (record != null) {
-      return check(presented, record);
-    }
-    Long until = unknownUntil.get(presented.id());
-    if (until != null && until > clock.millis()) {
-      return TokenValidation.Reason.UNKNOWN.invalid();
-    }
-    return null;
+    return record != null ? check(presented, record) : knownUnknown(presented.id());
+  }
+
+  /** UNKNOWN while the entity's "no such token" is remembered; else null (the entity must be asked). */
+  private TokenValidation knownUnknown(TokenId id) {
+    Long until = unknownUntil.get(id);
+    return until != null && until > clock.millis() ? TokenValidation.Reason.UNKNOWN.invalid() : null;
   }
 
   private TokenValidation check(PresentedToken presented, CachedToken record) {

@@ -64,12 +64,11 @@ class ActiveConsumersTest {
     // One consumer keeps sending requests, the other is silent: only the silent one is forgotten,
     // and the active one stays counted, many report intervals and expiry times long.
     awaitCounted(1, active);
-    long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
-    while (System.nanoTime() < until) {
-      assertThat(Gateway.answeredBy(gw.get("/" + route + "/", active.secret()))).isEqualTo(instance);
-      assertThat(counted()).as("the active consumer is still counted").isEqualTo(1);
-      sleep(200);
-    }
+    await().during(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          assertThat(Gateway.answeredBy(gw.get("/" + route + "/", active.secret()))).isEqualTo(instance);
+          assertThat(counted()).as("the active consumer is still counted").isEqualTo(1);
+        });
 
     // Silent, it is forgotten too; its pin is not: it comes back to the same instance, and counts.
     awaitCounted(0, null);
@@ -93,14 +92,5 @@ class ActiveConsumersTest {
       total += i.path("activeSessions").asInt();
     }
     return total;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -6,10 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.node.probe.ProbeServer;
 import io.gatehouse.node.testing.Gateway;
+import io.gatehouse.node.testing.KeepAliveConnection;
 import io.gatehouse.node.testing.TestNodes;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -58,16 +57,17 @@ class ClientIdleTimeoutTest {
 
   @Test
   void aConnectionThatSendsNothingIsClosed() throws IOException {
-    try (Socket s = connect()) {
+    try (KeepAliveConnection c = new KeepAliveConnection(gw.node.httpPort())) {
       long t0 = System.nanoTime();
-      assertThat(s.getInputStream().read()).as("end of stream").isEqualTo(-1);
+      assertThat(c.closedByPeer()).as("end of stream").isTrue();
       assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
     }
   }
 
   @Test
   void aClientTricklingItsHeadersIsClosedAtTheSameDeadline() throws Exception {
-    try (Socket s = connect()) {
+    try (Socket s = new Socket("127.0.0.1", gw.node.httpPort())) {
+      s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       long t0 = System.nanoTime();
       out.write("GET /llm/ HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -89,54 +89,25 @@ class ClientIdleTimeoutTest {
 
   @Test
   void aKeptAliveConnectionServesRequestsWithinTheTimeoutAndIsClosedWhenIdle() throws Exception {
-    try (Socket s = connect()) {
+    try (KeepAliveConnection c = new KeepAliveConnection(gw.node.httpPort())) {
       // Five requests 1 s apart: 4 s in all, longer than the timeout, which restarts after each.
       for (int i = 0; i < 5; i++) {
-        assertThat(exchange(s, "/llm/")).startsWith("HTTP/1.1 200");
+        assertThat(c.get("/llm/", token.secret(), "").status()).isEqualTo(200);
         Thread.sleep(1_000);
       }
-      assertThat(exchange(s, "/llm/")).startsWith("HTTP/1.1 200");
+      assertThat(c.get("/llm/", token.secret(), "").status()).isEqualTo(200);
       long t0 = System.nanoTime();
-      assertThat(s.getInputStream().read()).as("end of stream after idling").isEqualTo(-1);
+      assertThat(c.closedByPeer()).as("end of stream after idling").isTrue();
       assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
     }
   }
 
   @Test
   void anAnswerSlowerThanTheClientTimeoutIsNotCut() throws Exception {
-    try (Socket s = connect()) {
-      assertThat(exchange(s, "/llm/slow?delayMs=3500")).startsWith("HTTP/1.1 200");
-      assertThat(exchange(s, "/llm/")).as("and the connection stays usable").startsWith("HTTP/1.1 200");
+    try (KeepAliveConnection c = new KeepAliveConnection(gw.node.httpPort())) {
+      assertThat(c.get("/llm/slow?delayMs=3500", token.secret(), "").status()).isEqualTo(200);
+      assertThat(c.get("/llm/", token.secret(), "").status()).as("and the connection stays usable").isEqualTo(200);
     }
-  }
-
-  private Socket connect() throws IOException {
-    Socket s = new Socket("127.0.0.1", gw.node.httpPort());
-    s.setSoTimeout(10_000);
-    return s;
-  }
-
-  /** One GET on {@code s}; the whole answer (the probe answers with a Content-Length). */
-  private String exchange(Socket s, String path) throws IOException {
-    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
-        + token.secret() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    InputStream in = s.getInputStream();
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after " + head);
-      }
-      head.write(b);
-    }
-    String text = head.toString(StandardCharsets.US_ASCII);
-    int length = 0;
-    for (String line : text.split("\r\n")) {
-      if (line.toLowerCase().startsWith("content-length:")) {
-        length = Integer.parseInt(line.substring("content-length:".length()).trim());
-      }
-    }
-    return text + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
 
   private static boolean ended(Socket s) throws IOException {

@@ -93,7 +93,6 @@ public class HotPathBenchmark {
     }
     route = routeTable.get("route-7");
 
-    List<String> all = new ArrayList<>();
     for (int t = 0; t < tokens; t++) {
       TokenSecrets.Generated g = TokenSecrets.generate();
       tokenCache.offer(new TokenRecord(g.id(), "token " + t, g.secretHash(), alice, incarnation, alice, now,
@@ -105,7 +104,6 @@ public class HotPathBenchmark {
         tokenIds[t] = g.id().value();
         uris[t] = "/models/route-" + (t % ROUTES) + "/v1/chat/completions?n=" + t;
       }
-      all.add(g.id().value());
     }
     valid = (TokenValidation.Valid) tokenCache.validateCached(bearers[0]);
   }

@@ -2,6 +2,7 @@ package io.gatehouse.node.scale;
 
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.node.testing.KeepAliveConnection;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.persistence.Audit;
@@ -11,14 +12,8 @@ import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.persistence.token.TokenRecord;
 import io.gatehouse.persistence.token.TokenSecrets;
 import io.gatehouse.protocol.PrincipalRef;
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,7 +110,6 @@ public final class ScaleFigures {
     check(cache.size() == n, "the cache holds every token");
     report("cached tokens", n);
     report("bytes per cached token", (after - before) / (double) n);
-    keep(cache);
   }
 
   /** A million consumers' pins in one node's session cache. */
@@ -132,17 +126,9 @@ public final class ScaleFigures {
     check(cache.size() == n, "the cache holds every pin");
     report("pinned consumers", n);
     report("bytes per pin in the node's session cache", (after - before) / (double) n);
-    keep(cache);
-  }
-
-  private static Object kept;
-
-  private static void keep(Object o) {
-    kept = o;
   }
 
   private static long liveHeap() throws InterruptedException {
-    kept = null;
     long used = Long.MAX_VALUE;
     for (int i = 0; i < 4; i++) {
       System.gc();
@@ -214,9 +200,9 @@ public final class ScaleFigures {
       ExecutorService pool = Executors.newFixedThreadPool(32);
       for (int c = 0; c < 32; c++) {
         pool.execute(() -> {
-          try (Conn conn = new Conn(dataPort)) {
+          try (KeepAliveConnection conn = new KeepAliveConnection(dataPort)) {
             for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-              Reply r = conn.get("/scale/", token, "X-Session-Id: " + prefix + i);
+              KeepAliveConnection.Reply r = conn.get("/scale/", token, "X-Session-Id: " + prefix + i);
               if (r.status() != 200) {
                 errors.incrementAndGet();
               }
@@ -235,12 +221,12 @@ public final class ScaleFigures {
     void idleConnections(String token) throws Exception {
       int n = IDLE_CONNECTIONS;
       long heapBefore = nodeLiveHeap();
-      List<Conn> conns = new ArrayList<>(n);
+      List<KeepAliveConnection> conns = new ArrayList<>(n);
       int errors = 0;
       try {
         for (int i = 0; i < n; i++) {
           try {
-            Conn c = new Conn(dataPort);
+            KeepAliveConnection c = new KeepAliveConnection(dataPort);
             conns.add(c);
             errors += c.get("/scale/", token, "X-Session-Id: idle").status() == 200 ? 0 : 1;
           } catch (IOException e) {
@@ -250,7 +236,7 @@ public final class ScaleFigures {
         long heapOpen = nodeLiveHeap();
         Thread.sleep(IDLE_SECONDS * 1000L);
         int second = 0;
-        for (Conn c : conns) {
+        for (KeepAliveConnection c : conns) {
           try {
             second += c.get("/scale/", token, "X-Session-Id: idle").status() == 200 ? 1 : 0;
           } catch (IOException e) {
@@ -264,7 +250,7 @@ public final class ScaleFigures {
         report("errors", errors);
         report("node heap per idle connection (bytes)", (heapOpen - heapBefore) / (double) n);
       } finally {
-        for (Conn c : conns) {
+        for (KeepAliveConnection c : conns) {
           c.close();
         }
       }
@@ -287,7 +273,7 @@ public final class ScaleFigures {
       for (int s = 0; s < n; s++) {
         int id = s;
         pool.execute(() -> {
-          try (Conn conn = new Conn(dataPort)) {
+          try (KeepAliveConnection conn = new KeepAliveConnection(dataPort)) {
             maxOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
             connected.countDown();
             connected.await();
@@ -367,118 +353,6 @@ public final class ScaleFigures {
           .sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(8)
           .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey(), e.getValue() / (double) n))
           .collect(java.util.stream.Collectors.joining(", "));
-    }
-  }
-
-  // ---- a minimal HTTP/1.1 client on a blocking socket --------------------------------------
-
-  private record Reply(int status, byte[] body) {}
-
-  private interface ChunkListener {
-    void chunk(long atNanos);
-  }
-
-  private static final class Conn implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    Conn(int port) throws IOException {
-      socket = new Socket();
-      socket.setTcpNoDelay(true);
-      socket.setSoTimeout(30_000);
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
-      in = new BufferedInputStream(socket.getInputStream(), 4096);
-      out = socket.getOutputStream();
-    }
-
-    Reply get(String path, String token, String header) throws IOException {
-      send(path, token, header);
-      int status = status();
-      Map<String, String> headers = headers();
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-        chunks(body, null);
-      } else {
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        body.write(in.readNBytes(length));
-      }
-      return new Reply(status, body.toByteArray());
-    }
-
-    /** Reads a chunked event stream to its end; the events received. */
-    int stream(String path, String token, String header, ChunkListener listener) throws IOException {
-      send(path, token, header);
-      if (status() != 200 || !"chunked".equalsIgnoreCase(headers().get("transfer-encoding"))) {
-        return -1;
-      }
-      ByteArrayOutputStream body = new ByteArrayOutputStream();
-      chunks(body, listener);
-      String text = body.toString(StandardCharsets.UTF_8);
-      return text.split("\ndata: ", -1).length - 1 + (text.startsWith("data: ") ? 1 : 0);
-    }
-
-    private void send(String path, String token, String header) throws IOException {
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token + "\r\n" + header
-          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-    }
-
-    private int status() throws IOException {
-      String line = line();
-      if (line == null || !line.startsWith("HTTP/1.1 ")) {
-        throw new IOException("no status line: " + line);
-      }
-      return Integer.parseInt(line.substring(9, 12));
-    }
-
-    private Map<String, String> headers() throws IOException {
-      Map<String, String> headers = new java.util.HashMap<>();
-      for (String line = line(); line != null && !line.isEmpty(); line = line()) {
-        int colon = line.indexOf(':');
-        headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-      }
-      return headers;
-    }
-
-    private void chunks(ByteArrayOutputStream body, ChunkListener listener) throws IOException {
-      while (true) {
-        String size = line();
-        if (size == null) {
-          throw new IOException("the stream ended inside the body");
-        }
-        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
-        if (listener != null && n > 0) {
-          listener.chunk(System.nanoTime());
-        }
-        if (n == 0) {
-          line();
-          return;
-        }
-        body.write(in.readNBytes(n));
-        line();
-      }
-    }
-
-    private String line() throws IOException {
-      StringBuilder sb = new StringBuilder();
-      for (int c = in.read(); c != -1; c = in.read()) {
-        if (c == '\n') {
-          int len = sb.length();
-          return len > 0 && sb.charAt(len - 1) == '\r' ? sb.substring(0, len - 1) : sb.toString();
-        }
-        sb.append((char) c);
-      }
-      return sb.length() == 0 ? null : sb.toString();
-    }
-
-    @Override
-    public void close() {
-      try {
-        socket.close();
-      } catch (IOException ignored) {
-        // closing
-      }
     }
   }
 

@@ -77,7 +77,9 @@ class TokenCacheTest {
   @Test
   void revocationEndsTheMemoAtOnce() {
     cache.validateCached(token.token(), memo);
-    cache.offer(record.revokedAs(new TokenRecord.Revocation(clock.instant(), alice, RevocationReason.REVOKED), 2));
+    cache.offer(new TokenRecord(record.id(), record.label(), record.secretHash(), alice, record.principalIncarnation(),
+        alice, record.createdAt(), record.expiresAt(), null, Map.of(),
+        new TokenRecord.Revocation(clock.instant(), alice, RevocationReason.REVOKED), 2));
     assertThat(cache.validateCached(token.token(), memo)).isEqualTo(TokenValidation.Reason.REVOKED.invalid());
   }
 

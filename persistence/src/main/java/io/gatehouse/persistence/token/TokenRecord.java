@@ -46,11 +46,6 @@ public record TokenRecord(
     return revocation != null;
   }
 
-  /** This token as revoked by {@code r}, at {@code newVersion}. */
-  public TokenRecord revokedAs(Revocation r, long newVersion) {
-    return revoke(r, newVersion);
-  }
-
   TokenRecord revoke(Revocation r, long newVersion) {
     return new TokenRecord(id, label, secretHash, principal, principalIncarnation, createdBy, createdAt, expiresAt,
         routes, metadata, r, newVersion);
