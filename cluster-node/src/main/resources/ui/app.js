@@ -571,11 +571,17 @@
 
   // ---- Routes ------------------------------------------------------------------------------
 
-  function routeForm(existing, ondone) {
-    const r = existing || {};
+  /** The defaults of a route's fields, as the node applies them (GET /route-defaults), fetched once. */
+  async function routeDefaults() {
+    if (!state.routeDefaults) state.routeDefaults = await api('GET', '/route-defaults');
+    return state.routeDefaults;
+  }
+
+  function routeForm(existing, defaults, ondone) {
+    const r = existing || defaults;
     const error = h('p', { class: 'error', role: 'alert' });
     const matchKind = r.match && r.match.subdomain && !r.match.pathPrefix ? 'subdomain' : 'pathPrefix';
-    const affinity = r.affinity || 'consumer';
+    const affinity = r.affinity;
     const field = (id, label, input) => h('div', {}, h('label', { for: id, text: label }), input);
     const form = h('form', { id: 'route-form', class: 'card', autocomplete: 'off' },
       h('h2', { text: existing ? `Edit route ${r.name}` : 'New static route' }),
@@ -595,17 +601,19 @@
         field('route-affinity', 'Affinity', h('input', { id: 'route-affinity', type: 'text', value: affinity,
           list: 'affinity-options', placeholder: 'consumer | none | header:X-Session-Id' })),
         field('route-health-path', 'Health check path', h('input', { id: 'route-health-path', type: 'text',
-          value: (r.healthCheck && r.healthCheck.path) || '/health' })),
+          value: r.healthCheck.path })),
         field('route-health-interval', 'Health check every (s)', h('input', { id: 'route-health-interval', type: 'number',
-          min: '1', value: String((r.healthCheck && r.healthCheck.intervalSeconds) || 5) })),
+          min: '1', value: String(r.healthCheck.intervalSeconds) })),
         field('route-connect', 'Connect timeout (s)', h('input', { id: 'route-connect', type: 'number', min: '1',
-          value: String((r.timeouts && r.timeouts.connectSeconds) || 5) })),
+          value: String(r.timeouts.connectSeconds) })),
         field('route-idle', 'Idle timeout (s)', h('input', { id: 'route-idle', type: 'number', min: '1',
-          value: String((r.timeouts && r.timeouts.idleSeconds) || 300) })),
+          value: String(r.timeouts.idleSeconds) })),
         field('route-max-body', 'Max request body (bytes)', h('input', { id: 'route-max-body', type: 'number', min: '0',
-          value: String(r.maxRequestBodyBytes === undefined ? 10485760 : r.maxRequestBodyBytes) })),
+          value: String(r.maxRequestBodyBytes) })),
         h('div', {}, h('label', { class: 'check' }, h('input', { id: 'route-strip', type: 'checkbox',
-          checked: r.stripPrefix === undefined ? true : r.stripPrefix }), 'Strip the prefix before forwarding'))),
+          checked: r.stripPrefix }), 'Strip the prefix before forwarding')),
+        h('div', {}, h('label', { class: 'check' }, h('input', { id: 'route-enabled', type: 'checkbox',
+          checked: r.enabled }), 'Enabled (a disabled route answers 503 and ends what is open on it)'))),
       h('datalist', { id: 'affinity-options' },
         ['consumer', 'none', 'header:X-Session-Id'].map((v) => h('option', { value: v }))),
       h('div', { class: 'actions' },
@@ -626,6 +634,7 @@
         healthCheck: { path: $('route-health-path').value.trim(), intervalSeconds: Number($('route-health-interval').value) },
         timeouts: { connectSeconds: Number($('route-connect').value), idleSeconds: Number($('route-idle').value) },
         maxRequestBodyBytes: Number($('route-max-body').value),
+        enabled: $('route-enabled').checked,
       };
       try {
         if (existing) {
@@ -646,8 +655,8 @@
     const formHolder = h('div');
     let sort = { key: 'name', dir: 1 };
     let rows = [];
-    const edit = (existing) => {
-      formHolder.replaceChildren(routeForm(existing, (saved) => {
+    const edit = async (existing) => {
+      formHolder.replaceChildren(routeForm(existing, await routeDefaults(), (saved) => {
         formHolder.replaceChildren();
         if (saved) load();
       }));
@@ -670,6 +679,7 @@
       { key: 'url', title: 'URL', value: (r) => r.url, cell: (r) => r.url },
       { key: 'access', title: 'Who may call', value: (r) => access(r), cell: (r) => access(r) },
       { key: 'affinity', title: 'Affinity', value: (r) => r.affinity, cell: (r) => r.affinity },
+      { key: 'enabled', title: 'Serving', value: (r) => (r.enabled ? 1 : 0), cell: (r) => (r.enabled ? 'yes' : 'disabled') },
       { key: 'healthy', title: 'Healthy / instances', num: true, value: (r) => r.healthyInstances,
         cell: (r) => `${r.healthyInstances} / ${r.instances}` },
       { key: 'actions', title: '', value: () => 0, cell: (r) => (r.kind === 'static' ? h('span', { class: 'row-actions' },

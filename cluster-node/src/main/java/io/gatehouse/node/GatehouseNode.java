@@ -5,106 +5,61 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.node.admin.AdminServer;
 import io.gatehouse.node.bootstrap.BootstrapAdmin;
-import io.gatehouse.node.cluster.DiscoveryJoin;
-import io.gatehouse.node.cluster.JournalFollower;
+import io.gatehouse.node.cluster.ClusterJoin;
 import io.gatehouse.node.cluster.Routers;
-import io.gatehouse.node.directory.DirectoryService;
-import io.gatehouse.node.directory.DirectoryView;
-import io.gatehouse.node.directory.DirectoryViewUpdater;
-import io.gatehouse.node.metrics.EndpointsService;
-import io.gatehouse.node.metrics.GatewayMetrics;
-import io.gatehouse.node.metrics.RequestMetrics;
+import io.gatehouse.node.directory.DirectoryFeature;
+import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.proxy.DataPlane;
-import io.gatehouse.node.proxy.DataPlaneContext;
-import io.gatehouse.node.proxy.RequestObserver;
-import io.gatehouse.node.route.HttpHealthProber;
-import io.gatehouse.node.route.RouteService;
-import io.gatehouse.node.route.RouteTable;
-import io.gatehouse.node.route.RouteTableUpdater;
-import io.gatehouse.node.session.SessionCache;
-import io.gatehouse.node.token.LastUsedRecorder;
-import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.proxy.DataPlaneFeature;
+import io.gatehouse.node.route.RouteFeature;
 import io.gatehouse.node.token.TokenCacheUpdater;
-import io.gatehouse.node.token.TokenService;
-import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.node.token.TokenFeature;
 import io.gatehouse.persistence.audit.AuditLog;
-import io.gatehouse.persistence.directory.DirectoryEntity;
-import io.gatehouse.persistence.metrics.HealthHistory;
-import io.gatehouse.persistence.metrics.MetricsTable;
 import io.gatehouse.persistence.projection.Projections;
 import io.gatehouse.persistence.projection.TagProjection;
-import io.gatehouse.persistence.route.RouteDefinition;
-import io.gatehouse.persistence.route.RouteEntity;
-import io.gatehouse.persistence.route.RouteIndexEntity;
-import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.persistence.store.Store;
-import io.gatehouse.persistence.token.TokenEntity;
-import io.gatehouse.persistence.token.TokenTable;
+import io.gatehouse.persistence.store.StoreSettings;
 import io.gatehouse.protocol.token.PresentedToken;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.JoinSeedNodes;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.concurrent.ExecutionContextExecutor;
 
 /**
- * One Gatehouse node: the store, the actor system and cluster membership, the sharded entities,
- * the node-local views, the read-model projections and the admin API, started in that order and
- * stopped in reverse by Pekko's coordinated shutdown (SIGTERM included).
+ * One Gatehouse node, composed by feature: the store and the actor system, cluster membership,
+ * then directory, tokens, routes, metrics and the data plane (each starts what it owns), the
+ * node's periodic jobs, the admin API, and last the data plane's listeners. Pekko's coordinated
+ * shutdown (SIGTERM included) stops it in the reverse order, draining first.
  */
 public final class GatehouseNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatehouseNode.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-  /** How long a stopping node lets requests in flight finish. */
-  private static final Duration IN_FLIGHT_GRACE = Duration.ofSeconds(10);
   public static final String SYSTEM_NAME = "gatehouse";
 
-  private final NodeSettings settings;
-  private final ActorSystem<Void> system;
-  private final Store store;
-  private final TokenCache tokenCache;
-  private final DirectoryView directoryView;
-  private final ServerBinding adminBinding;
-  private final String nodeAddress;
+  private final NodeRuntime rt;
+  private final TokenFeature tokens;
+  private final ServerBinding admin;
   private final DataPlane dataPlane;
-  private final RouteTable routeTable;
-  private final ActorRef<TokenCacheUpdater.Message> tokenCacheUpdater;
 
-  private GatehouseNode(NodeSettings settings, ActorSystem<Void> system, Store store, TokenCache tokenCache,
-      DirectoryView directoryView, ServerBinding adminBinding, String nodeAddress, DataPlane dataPlane,
-      RouteTable routeTable, ActorRef<TokenCacheUpdater.Message> tokenCacheUpdater) {
-    this.tokenCacheUpdater = tokenCacheUpdater;
+  private GatehouseNode(NodeRuntime rt, TokenFeature tokens, ServerBinding admin, DataPlane dataPlane) {
+    this.rt = rt;
+    this.tokens = tokens;
+    this.admin = admin;
     this.dataPlane = dataPlane;
-    this.routeTable = routeTable;
-    this.settings = settings;
-    this.system = system;
-    this.store = store;
-    this.tokenCache = tokenCache;
-    this.directoryView = directoryView;
-    this.adminBinding = adminBinding;
-    this.nodeAddress = nodeAddress;
   }
 
   /** Starts a node from {@code application.conf}, with {@code overrides} on top of it. */
@@ -120,7 +75,7 @@ public final class GatehouseNode implements AutoCloseable {
   public static GatehouseNode start(Config overrides, PrintStream out, Clock clock) {
     Config base = ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     NodeSettings settings = NodeSettings.from(base);
-    if (settings.clustered() && settings.store() instanceof io.gatehouse.persistence.store.StoreSettings.H2) {
+    if (settings.clustered() && settings.store() instanceof StoreSettings.H2) {
       throw new IllegalArgumentException("several nodes cannot share the embedded H2 store: a cluster of Gatehouse "
           + "nodes needs one PostgreSQL for the whole namespace. Set GATEHOUSE_DB_URL (and GATEHOUSE_DB_USER, "
           + "GATEHOUSE_DB_PASSWORD) on every node, or start a single node without GATEHOUSE_SEED_NODES.");
@@ -131,25 +86,26 @@ public final class GatehouseNode implements AutoCloseable {
     Store store = Store.open(settings.store(), settings.namespace());
     ActorSystem<Void> system;
     try {
-      system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, store.pekkoConfig().withFallback(base));
+      system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME,
+          shutdownTimeouts(settings).withFallback(store.pekkoConfig()).withFallback(base));
     } catch (RuntimeException e) {
       store.close();
       throw e;
     }
     CompletableFuture<Void> stopped = system.getWhenTerminated().toCompletableFuture().handle((done, failure) -> {
       store.close();
-      out.println("Gatehouse node " + settings.host() + ":" + settings.remotePort() + " stopped");
+      out.println("Gatehouse node " + settings.selfRemote() + " stopped");
       out.flush();
       return null;
     });
     if (base.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook")) {
       // On SIGTERM the JVM runs Pekko's coordinated shutdown in a hook; this hook holds the JVM
       // until the store is closed after it, instead of racing it.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitQuietly(stopped, Duration.ofSeconds(60)),
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> awaitQuietly(stopped, Duration.ofSeconds(90)),
           "gatehouse-stop"));
     }
     try {
-      return wire(settings, system, store, out, clock);
+      return compose(settings, system, store, out, clock);
     } catch (Exception e) {
       system.terminate();
       awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(30));
@@ -157,252 +113,133 @@ public final class GatehouseNode implements AutoCloseable {
     }
   }
 
-  private static GatehouseNode wire(
-      NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out, Clock clock) throws Exception {
+  /** The shutdown phases that wait for the drain and for requests in flight get time for them. */
+  private static Config shutdownTimeouts(NodeSettings settings) {
+    Duration margin = Duration.ofSeconds(5);
+    return ConfigFactory.empty()
+        .withValue("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+            ConfigValueFactory.fromAnyRef(settings.dataPlane().drainPeriod().plus(margin).toMillis() + "ms"))
+        .withValue("pekko.coordinated-shutdown.phases.service-requests-done.timeout",
+            ConfigValueFactory.fromAnyRef(settings.dataPlane().inFlightGrace().plus(margin).toMillis() + "ms"));
+  }
+
+  private static GatehouseNode compose(NodeSettings settings, ActorSystem<Void> system, Store store, PrintStream out,
+      Clock clock) throws Exception {
     Cluster cluster = Cluster.get(system);
     // Management first: /ready must answer (false) while the node starts, and discovery probes
     // the other nodes' management endpoints.
-    PekkoManagement.get(system.classicSystem()).start()
-        .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    if (settings.discovery() != null) {
-      java.util.concurrent.ScheduledExecutorService discoveryTimer =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-discovery");
-            t.setDaemon(true);
-            return t;
-          });
-      system.getWhenTerminated().thenRun(discoveryTimer::shutdownNow);
-      new DiscoveryJoin(cluster, settings.discovery(), discoveryTimer).start();
-    } else {
-      joinCluster(cluster, settings.seedNodes());
-    }
+    PekkoManagement.get(system.classicSystem()).start().toCompletableFuture()
+        .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    ClusterJoin.start(cluster, settings, store, system);
     String node = cluster.selfMember().address().getHost().orElse(settings.host()) + ":"
-        + cluster.selfMember().address().getPort().orElse(settings.remotePort());
-    ExecutionContextExecutor jdbc = system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher"));
+        + cluster.selfMember().address().getPort().orElse(settings.ports().remote());
+    NodeRuntime rt = new NodeRuntime(settings, system, cluster, ClusterSharding.get(system), store,
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")), clock, node,
+        store.journalEnd());
     NodeStatus status = NodeStatus.get(system.classicSystem());
-    ClusterSharding sharding = ClusterSharding.get(system);
 
-    // Sharded entities, and the topics they publish their changes on.
-    var directoryTopic = topic(system, DirectoryEntity.Published.class, DirectoryEntity.TOPIC);
-    var tokenTopic = topic(system, TokenEntity.Published.class, TokenEntity.TOPIC);
-    var routeTopic = topic(system, RouteEntity.RouteView.class, RouteEntity.TOPIC);
-    var indexTopic = topic(system, RouteIndexEntity.State.class, RouteIndexEntity.TOPIC);
-    DirectoryEntity.init(system, directoryTopic, clock);
-    TokenEntity.init(system, tokenTopic, clock);
-    RouteIndexEntity.init(system, indexTopic);
-    HealthHistory healthHistory = new HealthHistory(store.sql());
-    RouteEntity.init(system, new RouteEntity.Deps(routeTopic, new HttpHealthProber(),
-        routeClaims(sharding, settings.askTimeout()), Clock.systemUTC(), settings.loadFactor(),
-        settings.passiveEjection(), settings.forgetInactiveConsumersAfter(), (route, at, healthy, total) -> CompletableFuture.runAsync(
-            () -> healthHistory.record(route, at, healthy, total), jdbc).exceptionally(e -> {
-              log.warn("could not record the health of route {}: {}", route, e.toString());
-              return null;
-            })));
-    ConsumerSessionEntity.init(system);
+    DirectoryFeature directory = DirectoryFeature.start(rt);
+    TokenFeature tokens = TokenFeature.start(rt, directory);
+    RouteFeature routes = RouteFeature.start(rt, directory);
+    MetricsFeature metrics = MetricsFeature.start(rt, routes, tokens);
+    DataPlaneFeature data = DataPlaneFeature.prepare(rt, directory, tokens, routes, metrics);
+    TagProjection.init(system, store.sql(), rt.jdbc(), Projections.all());
+    Housekeeping.start(rt, tokens, metrics, data);
 
-    // Node-local views, read by the admin API and the data plane without asking anyone.
-    DirectoryView directoryView = new DirectoryView();
-    CompletableFuture<Done> directoryLoaded = new CompletableFuture<>();
-    var directoryUpdater = system.systemActorOf(DirectoryViewUpdater.create(directoryView, directoryTopic,
-        () -> directoryLoaded.complete(Done.getInstance())), "directory-view", Props.empty());
-    TokenCache tokenCache = new TokenCache(directoryView, sharding, clock, settings.askTimeout(),
-        settings.unknownTokenTtl());
-    var tokenCacheUpdater = system.systemActorOf(TokenCacheUpdater.create(tokenCache, tokenTopic), "token-cache",
-        Props.empty());
-    // The journal is every view's second feed: a lost broadcast costs one polling interval.
-    long journalEnd = store.journalEnd();
-    JournalFollower.follow(system, TokenEntity.TAG, journalEnd,
-        e -> tokenCache.apply((TokenEntity.Event) e.event(), e.sequenceNr()));
-    JournalFollower.follow(system, DirectoryEntity.TAG, journalEnd, e -> directoryUpdater.tell(
-        new DirectoryViewUpdater.Event(new DirectoryEntity.Published(e.sequenceNr(), (DirectoryEntity.Event) e.event()))));
-    RouteTable routeTable = new RouteTable(settings.baseDomain());
-    CompletableFuture<Done> routesLoaded = new CompletableFuture<>();
-    system.systemActorOf(RouteTableUpdater.create(routeTable, routeTopic, indexTopic,
-        () -> routesLoaded.complete(Done.getInstance())), "route-table", Props.empty());
-    SessionCache sessions = new SessionCache(settings.reportActiveConsumersEvery());
-
-    TagProjection.init(system, store.sql(), jdbc, Projections.all());
-
-    TokenTable tokenTable = new TokenTable(store.sql());
-    DirectoryService directory = new DirectoryService(sharding, directoryView, settings.askTimeout());
-    TokenService tokens = new TokenService(sharding, directory, tokenCache, tokenTable, jdbc, clock,
-        settings.askTimeout(), settings.maxExpiryDays());
-    RouteService routes = new RouteService(sharding, routeTable, directoryView, settings.askTimeout(),
-        settings.namespace(), settings.publicUrl());
-    LastUsedRecorder lastUsed = new LastUsedRecorder(tokenTable, clock);
-    GatewayMetrics gatewayMetrics = new GatewayMetrics(routeTable, cluster::state);
-    RequestMetrics requestMetrics = new RequestMetrics(clock, settings.metricsMaxCells(), 10);
-    MetricsTable metricsTable = new MetricsTable(store.sql());
-    RequestObserver observer = new RequestObserver() {
-      @Override
-      public void finished(String route, String tokenId, String instanceId, int status, long nanos, long bytesIn,
-          long bytesOut) {
-        requestMetrics.record(route, tokenId, instanceId, status, nanos, bytesIn, bytesOut);
-        gatewayMetrics.request(route, status, nanos);
-      }
-
-      @Override
-      public void validated(TokenValidation validation) {
-        gatewayMetrics.validation(validation);
-      }
-    };
-    system.scheduler().scheduleWithFixedDelay(settings.metricsFlushInterval(), settings.metricsFlushInterval(),
-        () -> requestMetrics.flush(metricsTable, node), jdbc);
-    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofHours(6), () -> {
-      Instant before = clock.instant().minus(settings.metricsRetention());
-      try {
-        metricsTable.prune(before.toEpochMilli());
-        healthHistory.prune(before);
-      } catch (RuntimeException e) {
-        log.warn("could not delete metrics older than {}: {}", before, e.getMessage());
-      }
-    }, jdbc);
-    DataPlaneContext dataPlaneContext = new DataPlaneContext(tokenCache, routeTable, directoryView, sessions, sharding,
-        lastUsed, settings.accessLog(), settings.askTimeout(), settings.sessionAskTimeout(), settings.retryAfterSeconds(),
-        settings.maxIdleUpstreamConnections(), settings.clientIdleTimeout(), entityId -> ConsumerSessionEntity.persistedPin(system, entityId),
-        observer, clock);
-    system.scheduler().scheduleWithFixedDelay(settings.lastUsedFlushInterval(), settings.lastUsedFlushInterval(),
-        lastUsed::flush, jdbc);
-    system.scheduler().scheduleWithFixedDelay(Duration.ofMinutes(1), Duration.ofMinutes(1),
-        () -> sessions.sweep(clock.millis()), system.executionContext());
-
-    awaitUp(cluster);
-    directoryLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    routesLoaded.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    ClusterJoin.awaitUp(cluster, START_TIMEOUT);
+    directory.loaded().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    routes.loaded().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     status.viewsLoaded();
 
-    BootstrapAdmin.Outcome bootstrap = BootstrapAdmin.run(store, directory, tokens, settings.bootstrapToken(),
-        settings.maxExpiryDays(), clock, node, out);
+    BootstrapAdmin.Outcome bootstrap = BootstrapAdmin.run(store, directory.service(), tokens.service(),
+        settings.bootstrapToken(), settings.tokens().maxExpiryDays(), clock, node, out);
+    Routers routers = routers(rt);
 
-    String version = GatehouseNode.class.getPackage().getImplementationVersion();
-    Routers routers = new Routers(cluster, new Routers.NodeInfo(node, settings.namespace(),
-        version == null ? "development" : version, clock.instant(), settings.publicUrl(),
-        "http://" + settings.host() + ":" + settings.adminPort() + "/api/v1"));
-    system.systemActorOf(routers.behavior(topic(system, Routers.NodeInfo.class, Routers.TOPIC)), "routers",
-        Props.empty());
-
-    ServerBinding admin;
-    try {
-      admin = AdminServer.bind(system, settings.host(), settings.adminPort(), tokenCache, lastUsed, directory,
-              tokens, routes, dataPlaneContext.load(), routers, gatewayMetrics,
-              new EndpointsService(routeTable, metricsTable, healthHistory, tokenTable, jdbc, clock, routes),
-              new AuditLog(store.sql()), jdbc, clock, node)
-          .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw new IllegalStateException("cannot bind the admin API on " + settings.host() + ":" + settings.adminPort()
-          + ": " + e.getCause().getMessage(), e);
-    }
+    ServerBinding admin = bindAdmin(rt, new AdminServer.Services(tokens, directory.service(), routes.service(),
+        data.parts().upstreams().load(), routers, metrics, new AuditLog(store.sql())));
     status.adminBound();
-    DataPlane dataPlane;
-    try {
-      DataPlane.Tls tls = settings.tls() ? new DataPlane.Tls(settings.httpsPort(),
-          new java.io.File(settings.tlsCert()), new java.io.File(settings.tlsKey())) : null;
-      dataPlane = DataPlane.start(dataPlaneContext, settings.host(), settings.httpPort(), tls, settings.eventLoops(),
-          settings.maxInitialLineBytes(), settings.maxHeaderBytes());
-    } catch (IllegalArgumentException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("cannot bind the data plane on " + settings.host() + ":" + settings.httpPort()
-          + (settings.tls() ? " / " + settings.httpsPort() : "") + ": " + e.getMessage(), e);
-    }
+    DataPlane dataPlane = data.listen(rt);
     status.dataPlaneBound();
-    stopInOrder(system, status, dataPlane, lastUsed, () -> requestMetrics.flush(metricsTable, node), jdbc);
+    stopInOrder(rt, status, dataPlane, tokens, metrics);
 
-    GatehouseNode started = new GatehouseNode(settings, system, store, tokenCache, directoryView, admin, node,
-        dataPlane, routeTable, tokenCacheUpdater);
+    GatehouseNode started = new GatehouseNode(rt, tokens, admin, dataPlane);
     started.printSummary(out, bootstrap);
     return started;
   }
 
+  private static Routers routers(NodeRuntime rt) {
+    NodeSettings s = rt.settings();
+    String version = GatehouseNode.class.getPackage().getImplementationVersion();
+    Routers routers = new Routers(rt.cluster(), new Routers.NodeInfo(rt.node(), s.namespace(),
+        version == null ? "development" : version, rt.clock().instant(), s.publicUrl(),
+        "http://" + s.host() + ":" + s.ports().admin() + "/api/v1"));
+    rt.system().systemActorOf(routers.behavior(rt.topic(Routers.NodeInfo.class, Routers.TOPIC)), "routers",
+        Props.empty());
+    return routers;
+  }
+
+  private static ServerBinding bindAdmin(NodeRuntime rt, AdminServer.Services services) throws Exception {
+    NodeSettings s = rt.settings();
+    try {
+      return AdminServer.bind(rt.system(), s.host(), s.ports().admin(), services, rt.jdbc(), rt.clock(), rt.node())
+          .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot bind the admin API on " + s.host() + ":" + s.ports().admin()
+          + ": " + e.getCause().getMessage(), e);
+    }
+  }
+
   /**
-   * SIGTERM, or {@link #stop()}: not ready at once (load balancers stop sending), then the data
-   * plane stops accepting and lets requests in flight finish (bounded), then Pekko leaves the
-   * cluster and hands this node's shards over.
+   * SIGTERM, or {@link #stop()}: the node reports not ready at once and keeps serving for the
+   * drain period, every answer with {@code Connection: close}, so that load balancers see it
+   * leave before it stops listening; then it stops listening, lets requests in flight finish
+   * (bounded), and Pekko leaves the cluster and hands this node's shards over.
    */
-  private static void stopInOrder(ActorSystem<Void> system, NodeStatus status, DataPlane dataPlane,
-      LastUsedRecorder lastUsed, Runnable flushMetrics, Executor jdbc) {
-    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-not-ready", () -> {
+  private static void stopInOrder(NodeRuntime rt, NodeStatus status, DataPlane dataPlane, TokenFeature tokens,
+      MetricsFeature metrics) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(rt.system());
+    Duration drain = rt.settings().dataPlane().drainPeriod();
+    Duration grace = rt.settings().dataPlane().inFlightGrace();
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "gatehouse-drain", () -> {
       status.stopping();
-      return CompletableFuture.completedFuture(Done.getInstance());
+      dataPlane.drain();
+      log.info("draining for {} before the data plane stops listening", drain);
+      return CompletableFuture.supplyAsync(Done::getInstance,
+          CompletableFuture.delayedExecutor(drain.toMillis(), TimeUnit.MILLISECONDS));
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "gatehouse-data-plane-unbind", () ->
         CompletableFuture.supplyAsync(() -> {
-          dataPlane.unbind();
+          dataPlane.stopListening();
           return Done.getInstance();
-        }, jdbc));
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "gatehouse-data-plane-drain", () ->
+        }, rt.jdbc()));
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "gatehouse-data-plane-in-flight", () ->
         CompletableFuture.supplyAsync(() -> {
-          if (!dataPlane.drain(IN_FLIGHT_GRACE)) {
-            log.warn("{} requests still in flight after {}; closing them", dataPlane.context().active(),
-                IN_FLIGHT_GRACE);
+          if (!dataPlane.awaitIdle(grace)) {
+            log.warn("{} requests still in flight after {}; closing them", dataPlane.active(), grace);
           }
           return Done.getInstance();
-        }, jdbc));
+        }, rt.jdbc()));
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "gatehouse-data-plane-close", () ->
         CompletableFuture.supplyAsync(() -> {
           dataPlane.close();
-          lastUsed.flush();
-          flushMetrics.run();
+          tokens.lastUsed().flush();
+          metrics.flush();
           return Done.getInstance();
-        }, jdbc));
-  }
-
-  private static <T> ActorRef<Topic.Command<T>> topic(ActorSystem<?> system, Class<T> type, String name) {
-    return system.systemActorOf(Topic.create(type, name), name, Props.empty());
-  }
-
-  private static RouteEntity.RouteClaims routeClaims(ClusterSharding sharding, Duration timeout) {
-    return new RouteEntity.RouteClaims() {
-      @Override
-      public CompletionStage<Done> claim(RouteDefinition d) {
-        RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(d.name(), d.kind(), d.pathPrefix(), d.subdomain());
-        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, true, r), timeout);
-      }
-
-      @Override
-      public CompletionStage<Done> release(String route) {
-        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.Release(route, r), timeout);
-      }
-    };
-  }
-
-  private static void joinCluster(Cluster cluster, List<String> seedNodes) {
-    if (seedNodes.isEmpty()) {
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    } else {
-      cluster.manager().tell(new JoinSeedNodes(seedNodes.stream()
-          .map(hostPort -> org.apache.pekko.actor.AddressFromURIString.parse(
-              "pekko://" + SYSTEM_NAME + "@" + hostPort))
-          .toList()));
-    }
-  }
-
-  private static void awaitUp(Cluster cluster) throws InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    while (cluster.selfMember().status() != MemberStatus.up()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("this node did not join its cluster within " + START_TIMEOUT.toSeconds()
-            + " s; check GATEHOUSE_SEED_NODES and that the seeds are reachable");
-      }
-      Thread.onSpinWait();
-      TimeUnit.MILLISECONDS.sleep(20);
-    }
+        }, rt.jdbc()));
   }
 
   private void printSummary(PrintStream out, BootstrapAdmin.Outcome bootstrap) {
+    NodeSettings s = rt.settings();
     String version = getClass().getPackage().getImplementationVersion();
     out.println("Gatehouse " + (version == null ? "(development build)" : version) + " is up");
-    out.println("  namespace   " + settings.namespace());
-    out.println("  store       " + settings.store().describe());
-    out.println("  data plane  http://" + settings.host() + ":" + httpPort()
-        + (dataPlane.tlsPort() > 0 ? ", https://" + settings.host() + ":" + dataPlane.tlsPort() : "")
-        + " (" + dataPlane.context().transport() + ", " + settings.eventLoops() + " event loops)");
-    out.println("  admin API   http://" + settings.host() + ":" + adminPort() + "/api/v1");
-    out.println("  management  http://" + settings.host() + ":" + settings.managementPort() + "/ready");
-    out.println("  cluster     " + nodeAddress + (settings.discovery() != null
-        ? " (found through " + settings.discovery().method() + " discovery)"
-        : settings.seedNodes().isEmpty() ? " (a cluster of its own)" : " (seeds " + String.join(", ", settings.seedNodes()) + ")"));
+    out.println("  namespace   " + s.namespace());
+    out.println("  store       " + s.store().describe());
+    out.println("  data plane  http://" + s.host() + ":" + httpPort()
+        + (dataPlane.tlsPort() > 0 ? ", https://" + s.host() + ":" + dataPlane.tlsPort() : "")
+        + " (" + dataPlane.transport() + ", " + s.dataPlane().eventLoops() + " event loops)");
+    out.println("  admin API   http://" + s.host() + ":" + adminPort() + "/api/v1");
+    out.println("  management  http://" + s.host() + ":" + s.ports().management() + "/ready");
+    out.println("  cluster     " + rt.node() + ClusterJoin.describe(s));
     out.println("  bootstrap   " + switch (bootstrap) {
       case ALREADY_DONE -> "done before";
       case PRESET_TOKEN -> "admin token taken from GATEHOUSE_BOOTSTRAP_TOKEN";
@@ -413,35 +250,19 @@ public final class GatehouseNode implements AutoCloseable {
   }
 
   public NodeSettings settings() {
-    return settings;
+    return rt.settings();
   }
 
   public ActorSystem<Void> system() {
-    return system;
+    return rt.system();
   }
 
   public Store store() {
-    return store;
-  }
-
-  public TokenCache tokenCache() {
-    return tokenCache;
-  }
-
-  public DirectoryView directoryView() {
-    return directoryView;
+    return rt.store();
   }
 
   public int httpPort() {
     return dataPlane.port();
-  }
-
-  /**
-   * Stops (false) or resumes (true) this node's token broadcasts, for failure drills: with them
-   * off, revocations still arrive through the journal.
-   */
-  public void tokenBroadcasts(boolean on) {
-    tokenCacheUpdater.tell(new TokenCacheUpdater.Broadcasts(on));
   }
 
   /** The HTTPS port of the data plane, or -1 without TLS. */
@@ -449,31 +270,35 @@ public final class GatehouseNode implements AutoCloseable {
     return dataPlane.tlsPort();
   }
 
-  public RouteTable routeTable() {
-    return routeTable;
+  public int adminPort() {
+    return admin.localAddress().getPort();
+  }
+
+  public String nodeAddress() {
+    return rt.node();
   }
 
   public DataPlane dataPlane() {
     return dataPlane;
   }
 
-  public int adminPort() {
-    return adminBinding.localAddress().getPort();
-  }
-
-  public String nodeAddress() {
-    return nodeAddress;
+  /**
+   * Stops (false) or resumes (true) this node's token broadcasts, for failure drills: with them
+   * off, revocations still arrive through the journal.
+   */
+  public void tokenBroadcasts(boolean on) {
+    tokens.updater().tell(new TokenCacheUpdater.Broadcasts(on));
   }
 
   /** Leaves the cluster and stops, as SIGTERM does; completes when the node is down. */
   public CompletableFuture<Done> stop() {
-    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture();
+    return CoordinatedShutdown.get(rt.system()).runAll(CoordinatedShutdown.unknownReason()).toCompletableFuture();
   }
 
   @Override
   public void close() {
     stop();
-    awaitQuietly(system.getWhenTerminated(), Duration.ofSeconds(60));
+    awaitQuietly(rt.system().getWhenTerminated(), Duration.ofSeconds(60));
   }
 
   private static void awaitQuietly(java.util.concurrent.CompletionStage<?> stage, Duration timeout) {

@@ -1,51 +1,53 @@
 package io.gatehouse.node;
 
 import com.typesafe.config.Config;
+import io.gatehouse.node.cluster.DiscoveryJoin;
+import io.gatehouse.node.proxy.DataPlaneSettings;
 import io.gatehouse.persistence.store.StoreSettings;
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * The {@code gatehouse.*} settings of a node, read once at start. API.md "Running a node" names
- * the environment variable of each.
+ * The {@code gatehouse.*} settings of a node, read once at start, grouped by the feature that
+ * uses them. API.md "Running a node" names the environment variable of each.
+ *
+ * @param publicUrl the URL consumers use to reach the data plane, as route URLs show it
+ * @param askTimeout how long an admin call waits for an entity before answering 503
+ * @param passiveEjection how long an instance ejected by a data plane stays out of rotation
  */
 public record NodeSettings(
     String namespace,
     StoreSettings store,
     String host,
-    int httpPort,
-    int httpsPort,
-    String tlsCert,
-    String tlsKey,
-    int adminPort,
-    int managementPort,
-    int remotePort,
-    List<String> seedNodes,
+    Ports ports,
+    ClusterSettings cluster,
     String baseDomain,
     String bootstrapToken,
-    int maxExpiryDays,
-    Duration unknownTokenTtl,
-    Duration lastUsedFlushInterval,
-    Duration askTimeout,
     String publicUrl,
-    int eventLoops,
-    boolean accessLog,
-    int maxInitialLineBytes,
-    int maxHeaderBytes,
-    int retryAfterSeconds,
-    int maxIdleUpstreamConnections,
-    Duration clientIdleTimeout,
-    double loadFactor,
-    Duration reportActiveConsumersEvery,
-    Duration forgetInactiveConsumersAfter,
+    Duration askTimeout,
+    TokenSettings tokens,
+    DataPlaneSettings dataPlane,
+    AffinitySettings affinity,
     Duration passiveEjection,
-    Duration sessionAskTimeout,
-    io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery,
-    Duration metricsFlushInterval,
-    Duration metricsRetention,
-    int metricsMaxCells) {
+    MetricsSettings metrics) {
+
+  /** The ports this node listens on (HTTPS: {@link DataPlaneSettings#tls()}). */
+  public record Ports(int http, int admin, int management, int remote) {}
+
+  /** How this node finds its cluster: seed nodes, or discovery (null when off). */
+  public record ClusterSettings(List<String> seedNodes, DiscoveryJoin.Settings discovery) {}
+
+  /** Token policy and the token cache. */
+  public record TokenSettings(int maxExpiryDays, Duration unknownTtl, Duration lastUsedFlushInterval) {}
+
+  /** Bounded-load affinity and how long a route counts a consumer that went quiet. */
+  public record AffinitySettings(double loadFactor, Duration reportActiveEvery, Duration forgetInactiveAfter) {}
+
+  /** Request metrics: flushed to the store this often, kept this long, at most this many cells per node. */
+  public record MetricsSettings(Duration flushInterval, Duration retention, int maxCells) {}
 
   public static NodeSettings from(Config config) {
     Config g = config.getConfig("gatehouse");
@@ -66,38 +68,39 @@ public record NodeSettings(
         namespace,
         store,
         g.getString("host"),
-        g.getInt("http-port"),
-        g.getInt("https-port"),
-        tls(g, "tls.cert", "tls.key"),
-        tls(g, "tls.key", "tls.cert"),
-        g.getInt("admin-port"),
-        g.getInt("management-port"),
-        g.getInt("remote-port"),
-        Arrays.stream(g.getString("seed-nodes").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
+        new Ports(g.getInt("http-port"), g.getInt("admin-port"), g.getInt("management-port"), g.getInt("remote-port")),
+        new ClusterSettings(Arrays.stream(g.getString("seed-nodes").split(",")).map(String::trim)
+            .filter(s -> !s.isEmpty()).toList(), discovery(g)),
         g.getString("base-domain").trim(),
         g.getString("bootstrap-token").trim(),
-        maxExpiryDays,
-        g.getDuration("tokens.unknown-ttl"),
-        g.getDuration("tokens.last-used-flush-interval"),
-        g.getDuration("admin.ask-timeout"),
         publicUrl(g),
-        g.getInt("data-plane.event-loops") > 0 ? g.getInt("data-plane.event-loops")
-            : Runtime.getRuntime().availableProcessors(),
-        g.getBoolean("data-plane.access-log"),
-        g.getInt("data-plane.max-initial-line-bytes"),
-        g.getInt("data-plane.max-header-bytes"),
-        g.getInt("data-plane.retry-after-seconds"),
-        g.getInt("data-plane.max-idle-upstream-connections"),
-        positive(g.getDuration("data-plane.client-idle-timeout"), "data-plane.client-idle-timeout"),
-        loadFactor(g.getDouble("affinity.load-factor")),
-        positive(g.getDuration("affinity.report-active-every"), "affinity.report-active-every"),
-        forgetAfter(g),
+        g.getDuration("admin.ask-timeout"),
+        new TokenSettings(maxExpiryDays, g.getDuration("tokens.unknown-ttl"),
+            g.getDuration("tokens.last-used-flush-interval")),
+        dataPlane(g),
+        new AffinitySettings(loadFactor(g.getDouble("affinity.load-factor")),
+            positive(g.getDuration("affinity.report-active-every"), "affinity.report-active-every"), forgetAfter(g)),
         g.getDuration("health.passive-ejection"),
-        g.getDuration("data-plane.session-ask-timeout"),
-        discovery(g),
-        g.getDuration("metrics.flush-interval"),
-        g.getDuration("metrics.retention"),
-        g.getInt("metrics.max-cells"));
+        new MetricsSettings(g.getDuration("metrics.flush-interval"), g.getDuration("metrics.retention"),
+            g.getInt("metrics.max-cells")));
+  }
+
+  private static DataPlaneSettings dataPlane(Config g) {
+    Config d = g.getConfig("data-plane");
+    String cert = tls(g, "tls.cert", "tls.key");
+    String key = tls(g, "tls.key", "tls.cert");
+    return new DataPlaneSettings(
+        d.getInt("event-loops") > 0 ? d.getInt("event-loops") : Runtime.getRuntime().availableProcessors(),
+        d.getBoolean("access-log"),
+        d.getInt("max-initial-line-bytes"),
+        d.getInt("max-header-bytes"),
+        d.getInt("retry-after-seconds"),
+        d.getInt("max-idle-upstream-connections"),
+        positive(d.getDuration("client-idle-timeout"), "data-plane.client-idle-timeout"),
+        d.getDuration("session-ask-timeout"),
+        d.getDuration("drain-period"),
+        d.getDuration("in-flight-grace"),
+        cert.isEmpty() ? null : new DataPlaneSettings.Tls(g.getInt("https-port"), new File(cert), new File(key)));
   }
 
   private static Duration forgetAfter(Config g) {
@@ -116,7 +119,7 @@ public record NodeSettings(
     return d;
   }
 
-  private static io.gatehouse.node.cluster.DiscoveryJoin.Settings discovery(Config g) {
+  private static DiscoveryJoin.Settings discovery(Config g) {
     String method = g.getString("discovery.method").trim();
     if (!List.of("off", "config", "dns").contains(method)) {
       throw new IllegalArgumentException("GATEHOUSE_DISCOVERY must be off, config or dns, got '" + method + "'");
@@ -132,7 +135,7 @@ public record NodeSettings(
     if (method.equals("dns") && g.getString("discovery.dns-name").isBlank()) {
       throw new IllegalArgumentException("GATEHOUSE_DISCOVERY=dns needs GATEHOUSE_DISCOVERY_DNS_NAME");
     }
-    return new io.gatehouse.node.cluster.DiscoveryJoin.Settings(method, points, g.getString("discovery.dns-name").trim(),
+    return new DiscoveryJoin.Settings(method, points, g.getString("discovery.dns-name").trim(),
         g.getInt("management-port"), g.getInt("discovery.required-contact-points"),
         g.getDuration("discovery.stable-margin"), g.getString("host") + ":" + g.getInt("management-port"));
   }
@@ -155,11 +158,13 @@ public record NodeSettings(
    * list naming only this node is a cluster of one.)
    */
   public boolean clustered() {
-    return discovery != null || seedNodes.stream().anyMatch(seed -> !seed.equals(host + ":" + remotePort));
+    return cluster.discovery() != null
+        || cluster.seedNodes().stream().anyMatch(seed -> !seed.equals(selfRemote()));
   }
 
-  public boolean tls() {
-    return !tlsCert.isEmpty();
+  /** This node's {@code host:remotePort}, as seed lists name nodes. */
+  public String selfRemote() {
+    return host + ":" + ports.remote();
   }
 
   private static String publicUrl(Config g) {
@@ -184,6 +189,6 @@ public record NodeSettings(
   public String toString() {
     // The bootstrap token is a secret: never print it with the settings.
     return "NodeSettings[namespace=" + namespace + ", store=" + store.describe() + ", host=" + host
-        + ", adminPort=" + adminPort + "]";
+        + ", adminPort=" + ports.admin() + "]";
   }
 }

@@ -28,8 +28,8 @@ class SampleConfigTest {
 
     assertThat(settings.namespace()).isEqualTo("prod");
     assertThat(settings.store()).isInstanceOf(StoreSettings.Postgres.class);
-    assertThat(settings.seedNodes()).containsExactly("10.0.0.10:7355", "10.0.0.11:7355", "10.0.0.12:7355");
-    assertThat(settings.maxExpiryDays()).isEqualTo(90);
+    assertThat(settings.cluster().seedNodes()).containsExactly("10.0.0.10:7355", "10.0.0.11:7355", "10.0.0.12:7355");
+    assertThat(settings.tokens().maxExpiryDays()).isEqualTo(90);
     assertThat(config.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("10.0.0.10");
   }
 

@@ -11,6 +11,7 @@ public enum ErrorCode {
   NOT_FOUND("not_found", 404),
   METHOD_NOT_ALLOWED("method_not_allowed", 405),
   CONFLICT("conflict", 409),
+  PAYLOAD_TOO_LARGE("payload_too_large", 413),
   INTERNAL("internal", 500),
   UPSTREAM_UNAVAILABLE("upstream_unavailable", 502),
   NO_HEALTHY_INSTANCE("no_healthy_instance", 503),

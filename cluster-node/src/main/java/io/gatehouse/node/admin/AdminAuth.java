@@ -5,8 +5,11 @@ import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.protocol.ErrorCode;
-import java.util.Optional;
+import io.gatehouse.node.admission.Refusal;
+import io.gatehouse.node.token.Bearer;
 import java.util.function.Function;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -16,8 +19,6 @@ import org.apache.pekko.http.javadsl.server.Route;
  * service account with {@code canRegister}.
  */
 final class AdminAuth extends AdminDirectives {
-  private static final String BEARER = "bearer ";
-
   private final TokenCache tokens;
   private final LastUsedRecorder lastUsed;
   private final GatewayMetrics metrics;
@@ -32,19 +33,25 @@ final class AdminAuth extends AdminDirectives {
 
   /** Any valid token; {@code inner} decides what the caller may do. */
   Route caller(Function<AdminCaller, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      Optional<String> raw = header.flatMap(AdminAuth::bearer);
-      if (raw.isEmpty()) {
-        return complete(Responses.unauthorized("an admin bearer token is required (Authorization: Bearer gth_...)", null));
+    return extractRequest(request -> {
+      Bearer bearer = Bearer.read(StreamSupport.stream(request.getHeaders().spliterator(), false)
+          .filter(h -> h.is("authorization"))
+          .map(HttpHeader::value)
+          .iterator());
+      if (bearer.several()) {
+        return complete(Responses.refusal(Refusal.severalTokens()));
       }
-      return onComplete(tokens.validate(raw.get()), result -> {
+      if (!bearer.present()) {
+        return complete(Responses.refusal(Refusal.missingToken()));
+      }
+      return onComplete(tokens.validate(bearer.token()), result -> {
         if (result.isFailure()) {
           return complete(Failures.toResponse(result.failed().get()));
         }
         TokenValidation validation = result.get();
         metrics.validation(validation);
         if (validation instanceof TokenValidation.Invalid invalid) {
-          return complete(Responses.unauthorized(invalid.reason()));
+          return complete(Responses.refusal(Refusal.unauthorized(invalid.reason())));
         }
         TokenValidation.Valid valid = (TokenValidation.Valid) validation;
         lastUsed.used(valid.tokenId());
@@ -60,13 +67,5 @@ final class AdminAuth extends AdminDirectives {
           caller.principal().display() + " is not an admin; the admin API needs an admin principal"));
     }
     return inner.get();
-  }
-
-  /** The token of an {@code Authorization: Bearer <token>} header (scheme case-insensitive). */
-  static Optional<String> bearer(String header) {
-    if (header.length() > BEARER.length() && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return Optional.of(header.substring(BEARER.length()).trim());
-    }
-    return Optional.empty();
   }
 }

@@ -1,19 +1,16 @@
 package io.gatehouse.node.admin;
 
 import io.gatehouse.node.cluster.Routers;
-import io.gatehouse.node.metrics.EndpointsService;
-import io.gatehouse.node.metrics.GatewayMetrics;
-import io.gatehouse.persistence.audit.AuditLog;
-import java.util.concurrent.Executor;
 import io.gatehouse.node.directory.DirectoryService;
-import io.gatehouse.node.proxy.InstanceLoad;
+import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.route.RouteService;
-import io.gatehouse.node.token.LastUsedRecorder;
-import io.gatehouse.node.token.TokenCache;
-import io.gatehouse.node.token.TokenService;
+import io.gatehouse.node.token.TokenFeature;
+import io.gatehouse.node.upstream.InstanceLoad;
+import io.gatehouse.persistence.audit.AuditLog;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -22,32 +19,21 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class AdminServer {
   private AdminServer() {}
 
-  public static CompletionStage<ServerBinding> bind(
-      ActorSystem<?> system,
-      String host,
-      int port,
-      TokenCache tokenCache,
-      LastUsedRecorder lastUsed,
-      DirectoryService directory,
-      TokenService tokens,
-      RouteService routeService,
-      InstanceLoad load,
-      Routers routers,
-      GatewayMetrics metrics,
-      EndpointsService endpoints,
-      AuditLog audit,
-      Executor jdbc,
-      Clock clock,
-      String node) {
+  /** What the admin API answers from. */
+  public record Services(TokenFeature tokens, DirectoryService directory, RouteService routes, InstanceLoad load,
+      Routers routers, MetricsFeature metrics, AuditLog audit) {}
+
+  public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, Services s,
+      Executor jdbc, Clock clock, String node) {
     AdminRoutes routes = new AdminRoutes(
-        new AdminAuth(tokenCache, lastUsed, metrics, node),
-        new DirectoryRoutes(directory, tokens),
-        new TokenRoutes(tokens, clock, metrics),
-        new RouteRoutes(routeService, load),
-        new RouterRoutes(routers),
-        new EndpointRoutes(endpoints),
-        new AuditRoutes(audit, jdbc, clock),
-        new UiRoutes(metrics));
+        new AdminAuth(s.tokens().cache(), s.tokens().lastUsed(), s.metrics().gateway(), node),
+        new DirectoryRoutes(s.directory(), s.tokens().service()),
+        new TokenRoutes(s.tokens().service(), clock, s.metrics().gateway()),
+        new RouteRoutes(s.routes(), s.load()),
+        new RouterRoutes(s.routers()),
+        new EndpointRoutes(s.metrics().endpoints()),
+        new AuditRoutes(s.audit(), jdbc, clock),
+        new UiRoutes(s.metrics().gateway()));
     return Http.get(system)
         .newServerAt(host, port)
         .bind(routes.route())

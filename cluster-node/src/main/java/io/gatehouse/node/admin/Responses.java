@@ -1,6 +1,6 @@
 package io.gatehouse.node.admin;
 
-import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.ApiJson;
@@ -50,21 +50,15 @@ final class Responses {
     return error(ErrorCode.NOT_FOUND, message);
   }
 
-  /** 401 with the {@code WWW-Authenticate} challenge of API.md. */
-  static HttpResponse unauthorized(String message, String description) {
-    String challenge = "Bearer realm=\"gatehouse\", error=\"invalid_token\""
-        + (description == null ? "" : ", error_description=\"" + description + "\"");
-    return error(ErrorCode.INVALID_TOKEN, message).addHeader(RawHeader.create("WWW-Authenticate", challenge));
-  }
-
-  static HttpResponse unauthorized(TokenValidation.Reason reason) {
-    String message = switch (reason) {
-      case MALFORMED -> "the bearer token is not a Gatehouse token";
-      case UNKNOWN -> "the bearer token is not known";
-      case EXPIRED -> "the bearer token has expired";
-      case REVOKED -> "the bearer token has been revoked";
-      case PRINCIPAL_DELETED -> "the bearer token's principal has been deleted";
-    };
-    return unauthorized(message, reason.description());
+  /** A refusal with its status, body and headers (the 401's challenge, a 503's Retry-After). */
+  static HttpResponse refusal(Refusal r) {
+    HttpResponse response = error(r.code(), r.message());
+    if (r.challenge() != null) {
+      response = response.addHeader(RawHeader.create("WWW-Authenticate", r.challenge()));
+    }
+    if (r.retryAfterSeconds() > 0) {
+      response = response.addHeader(RawHeader.create("Retry-After", String.valueOf(r.retryAfterSeconds())));
+    }
+    return response;
   }
 }

@@ -2,13 +2,14 @@ package io.gatehouse.node.admin;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import io.gatehouse.node.proxy.InstanceLoad;
+import io.gatehouse.node.upstream.InstanceLoad;
 import io.gatehouse.node.route.LiveRoute;
 import io.gatehouse.node.route.RouteService;
 import io.gatehouse.persistence.route.RouteDefinition;
-import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteView;
 import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.api.DirectoryJson;
+import io.gatehouse.protocol.api.RouteDefaults;
 import io.gatehouse.protocol.api.RouteJson;
 import io.gatehouse.protocol.api.RouteRequests;
 import java.util.Comparator;
@@ -29,6 +30,10 @@ final class RouteRoutes extends AdminDirectives {
   }
 
   Route route(AdminCaller caller) {
+    return concat(path("route-defaults", () -> get(() -> complete(Responses.ok(RouteDefaults.json())))), routes(caller));
+  }
+
+  private Route routes(AdminCaller caller) {
     return pathPrefix("routes", () -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> complete(Responses.ok(new DirectoryJson.Items<>(routes.table().all().stream()
@@ -76,18 +81,18 @@ final class RouteRoutes extends AdminDirectives {
   /** The answer to a heartbeat. */
   record Heartbeat(String instanceId, String lease) {}
 
-  private RouteJson.Route json(RouteEntity.RouteView view) {
+  private RouteJson.Route json(RouteView view) {
     RouteDefinition d = view.definition();
-    int healthy = (int) view.instances().stream().filter(RouteEntity.InstanceView::healthy).count();
+    int healthy = (int) view.instances().stream().filter(RouteView.InstanceView::healthy).count();
     return new RouteJson.Route(d.name(), d.isStatic() ? "static" : "ephemeral", routes.url(d),
         new RouteJson.MatchJson(d.pathPrefix(), d.subdomain()), RouteRequests.Protocol.HTTP, d.allowedGroups(),
         d.allowedServiceAccounts(), d.affinity(), d.stripPrefix(),
         new RouteRequests.HealthCheck(d.healthPath(), d.healthIntervalSeconds()),
         new RouteRequests.Timeouts(d.connectTimeoutSeconds(), d.idleTimeoutSeconds()), d.maxRequestBodyBytes(),
-        d.deployment(), d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
+        d.isEnabled(), d.deployment(), d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
   }
 
-  private List<RouteJson.Instance> instances(RouteEntity.RouteView view) {
+  private List<RouteJson.Instance> instances(RouteView view) {
     return view.instances().stream()
         .map(i -> new RouteJson.Instance(i.id(), i.address(), i.healthy(), i.activeSessions(), load.inFlight(i.id()),
             i.registeredAt(), i.lastHeartbeatAt()))

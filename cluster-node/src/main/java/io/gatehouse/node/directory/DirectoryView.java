@@ -12,6 +12,15 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class DirectoryView {
   private final AtomicReference<DirectoryState> current = new AtomicReference<>(DirectoryState.empty());
+  private volatile Runnable changed = () -> {};
+
+  /**
+   * Who hears of every change the view takes (the open exchanges, which recheck their access).
+   * Called on the thread that applied the change; must not block.
+   */
+  public void onChange(Runnable listener) {
+    this.changed = listener;
+  }
 
   public DirectoryState current() {
     return current.get();
@@ -28,7 +37,10 @@ public final class DirectoryView {
 
   /** Takes {@code state} if it is newer than the view. */
   public void offer(DirectoryState state) {
-    current.accumulateAndGet(state, (mine, theirs) -> theirs.version() > mine.version() ? theirs : mine);
+    DirectoryState before = current.get();
+    if (current.accumulateAndGet(state, (mine, theirs) -> theirs.version() > mine.version() ? theirs : mine) != before) {
+      changed.run();
+    }
   }
 
   /** Outcome of {@link #apply}. */
@@ -48,6 +60,7 @@ public final class DirectoryView {
         return Applied.GAP;
       }
       if (current.compareAndSet(mine, mine.apply(event))) {
+        changed.run();
         return Applied.APPLIED;
       }
     }

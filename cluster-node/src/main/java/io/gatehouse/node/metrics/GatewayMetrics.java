@@ -63,11 +63,20 @@ public final class GatewayMetrics {
           refusals.forEach((reason, n) -> cb.call(n.sum(), reason.label()));
         })
         .register(registry);
+    registerTokenRevocations();
+    registerHealth(routes);
+    registerCluster(cluster);
+  }
+
+  private void registerTokenRevocations() {
     CounterWithCallback.builder()
         .name("gatehouse_token_revocations_total")
         .help("Revoke calls answered by this node's admin API")
         .callback(cb -> cb.call(revocations.sum()))
         .register(registry);
+  }
+
+  private void registerHealth(RouteTable routes) {
     GaugeWithCallback.builder()
         .name("gatehouse_instance_healthy")
         .help("1 when the instance is in rotation, 0 when not, by route and instance")
@@ -88,6 +97,9 @@ public final class GatewayMetrics {
           }
         })
         .register(registry);
+  }
+
+  private void registerCluster(Supplier<ClusterEvent.CurrentClusterState> cluster) {
     GaugeWithCallback.builder()
         .name("gatehouse_cluster_members")
         .help("Members of the cluster as this node sees them, by status")

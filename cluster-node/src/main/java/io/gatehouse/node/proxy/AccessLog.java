@@ -1,5 +1,6 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.admission.Admission;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +13,23 @@ import org.slf4j.LoggerFactory;
 final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
 
+  /**
+   * What one line says.
+   *
+   * @param target the request target as sent (its path is logged, normalised once admitted; never the query)
+   * @param admitted null for a request refused before its route was known
+   */
+  record Entry(String requestId, String method, String target, Admission.Admitted admitted, String instance,
+      int status, long nanos, long bytesIn, long bytesOut) {
+    String path() {
+      if (admitted != null) {
+        return admitted.path().pathOnly();
+      }
+      int q = target.indexOf('?');
+      return q < 0 ? target : target.substring(0, q);
+    }
+  }
+
   private final boolean enabled;
 
   AccessLog(boolean enabled) {
@@ -22,23 +40,23 @@ final class AccessLog {
     return enabled;
   }
 
-  void log(Exchange x, int status, long nanos) {
+  void log(Entry e) {
     StringBuilder sb = new StringBuilder(320);
     sb.append("{\"time\":\"").append(Instant.now()).append('"');
-    field(sb, "requestId", x.requestId);
-    field(sb, "method", x.method);
-    field(sb, "path", x.logPath());
-    field(sb, "tokenId", x.tokenId);
-    field(sb, "principal", x.principal);
-    field(sb, "route", x.route == null ? null : x.route.name());
-    field(sb, "instance", x.target == null ? null : x.target.id());
-    sb.append(",\"status\":").append(status);
-    long micros = nanos / 1000;
+    field(sb, "requestId", e.requestId());
+    field(sb, "method", e.method());
+    field(sb, "path", e.path());
+    field(sb, "tokenId", e.admitted() == null ? null : e.admitted().token().tokenId().value());
+    field(sb, "principal", e.admitted() == null ? null : e.admitted().token().principal().display());
+    field(sb, "route", e.admitted() == null ? null : e.admitted().route().name());
+    field(sb, "instance", e.instance());
+    sb.append(",\"status\":").append(e.status());
+    long micros = e.nanos() / 1000;
     long fraction = micros % 1000;
     sb.append(",\"latencyMs\":").append(micros / 1000).append('.')
         .append(fraction < 100 ? (fraction < 10 ? "00" : "0") : "").append(fraction);
-    sb.append(",\"bytesIn\":").append(x.bytesIn);
-    sb.append(",\"bytesOut\":").append(x.bytesOut);
+    sb.append(",\"bytesIn\":").append(e.bytesIn());
+    sb.append(",\"bytesOut\":").append(e.bytesOut());
     sb.append('}');
     log.info(sb.toString());
   }
@@ -48,7 +66,7 @@ final class AccessLog {
     if (value == null) {
       sb.append("null");
     } else {
-      sb.append('"').append(ProxyErrors.escape(value)).append('"');
+      sb.append('"').append(HttpRefusals.escape(value)).append('"');
     }
   }
 }

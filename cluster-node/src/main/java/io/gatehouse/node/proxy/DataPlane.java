@@ -1,83 +1,101 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.OpenExchanges;
+import io.gatehouse.node.affinity.InstancePicker;
+import io.gatehouse.node.metrics.RequestObserver;
+import io.gatehouse.node.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.File;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
-import javax.net.ssl.SSLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer-facing HTTP listener (and HTTPS, when a certificate is configured): Netty event
- * loops, one per core, native epoll on Linux.
- * Every connection is served by a {@link FrontendHandler} on one loop, with its upstream
- * connections on the same loop.
+ * The consumer-facing listeners: HTTP, and HTTPS when a certificate is configured, on Netty event
+ * loops (one per core, native epoll on Linux). Every connection is served by a
+ * {@link FrontendHandler} on one loop, with its upstream connections on the same loop.
+ *
+ * <p>Stopping is in steps, so that a load balancer in front never sends a request to a node that
+ * no longer listens: {@link #drain()} (every answer says {@code Connection: close}), then
+ * {@link #stopListening()} (idle connections close, no new ones), then {@link #awaitIdle} for
+ * requests in flight, then {@link #close()}.
  */
 public final class DataPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
 
-  private final DataPlaneContext dp;
-  private final EventLoopGroup group;
-  private final Channel server;
-  private final Channel tlsServer;
+  /** The parts every door of the data plane works with. */
+  public record Parts(Admission admission, InstancePicker picker, Upstreams upstreams, OpenExchanges open,
+      RequestObserver observer) {}
 
-  private DataPlane(DataPlaneContext dp, EventLoopGroup group, Channel server, Channel tlsServer) {
-    this.dp = dp;
+  private final HttpDoor door;
+  private final Upstreams upstreams;
+  private final EventLoopGroup group;
+  private final ChannelGroup clients = new DefaultChannelGroup("gatehouse-clients", GlobalEventExecutor.INSTANCE);
+  private Channel server;
+  private Channel tlsServer;
+
+  private DataPlane(HttpDoor door, Upstreams upstreams, EventLoopGroup group) {
+    this.door = door;
+    this.upstreams = upstreams;
     this.group = group;
-    this.server = server;
-    this.tlsServer = tlsServer;
   }
 
-  /** A PEM certificate chain and private key (PKCS#8), and the port to serve HTTPS on. */
-  public record Tls(int port, File certificateChain, File privateKey) {}
-
-  public static DataPlane start(DataPlaneContext dp, String host, int port, Tls tls, int eventLoops,
-      int maxInitialLineBytes, int maxHeaderBytes) throws InterruptedException {
-    EventLoopGroup group = dp.transport.group(eventLoops, "gatehouse-data");
+  public static DataPlane start(Parts parts, DataPlaneSettings settings, String host, int port)
+      throws InterruptedException {
+    DataPlane dp = new DataPlane(new HttpDoor(parts, settings), parts.upstreams(),
+        parts.upstreams().eventLoops(settings.eventLoops(), "gatehouse-data"));
     try {
       HttpDecoderConfig decoder = new HttpDecoderConfig()
-          .setMaxInitialLineLength(maxInitialLineBytes)
-          .setMaxHeaderSize(maxHeaderBytes)
+          .setMaxInitialLineLength(settings.maxInitialLineBytes())
+          .setMaxHeaderSize(settings.maxHeaderBytes())
           .setMaxChunkSize(64 * 1024)
           .setHeadersFactory(Headers.REQUEST_HEADERS);
-      Channel server = listen(dp, group, host, port, decoder, null);
-      Channel tlsServer = null;
-      if (tls != null) {
-        SslContext ssl;
-        try {
-          ssl = SslContextBuilder.forServer(tls.certificateChain(), tls.privateKey()).build();
-        } catch (SSLException | IllegalArgumentException e) {
-          throw new IllegalArgumentException("cannot use the TLS certificate and key (PEM, key in PKCS#8): "
-              + e.getMessage(), e);
-        }
-        tlsServer = listen(dp, group, host, tls.port(), decoder, ssl);
+      dp.server = dp.listen(host, port, decoder, null);
+      if (settings.tls() != null) {
+        dp.tlsServer = dp.listen(host, settings.tls().port(), decoder, sslContext(settings.tls()));
       }
-      log.info("data plane listening on {}{} ({}, {} event loops)", server.localAddress(),
-          tlsServer == null ? "" : " and HTTPS " + tlsServer.localAddress(), dp.transport.name(), eventLoops);
-      return new DataPlane(dp, group, server, tlsServer);
+      // Open exchanges are checked again every second: a token expiring mid-stream ends it.
+      dp.group.next().scheduleAtFixedRate(parts.open()::sweep, 1, 1, TimeUnit.SECONDS);
+      log.info("data plane listening on {}{} ({}, {} event loops)", dp.server.localAddress(),
+          dp.tlsServer == null ? "" : " and HTTPS " + dp.tlsServer.localAddress(), parts.upstreams().transport(),
+          settings.eventLoops());
+      return dp;
     } catch (InterruptedException | RuntimeException e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      dp.group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       throw e;
     }
   }
 
-  private static Channel listen(DataPlaneContext dp, EventLoopGroup group, String host, int port,
-      HttpDecoderConfig decoder, SslContext ssl) throws InterruptedException {
+  private static SslContext sslContext(DataPlaneSettings.Tls tls) {
+    try {
+      return SslContextBuilder.forServer(tls.certificateChain(), tls.privateKey()).build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot use the TLS certificate and key (PEM, key in PKCS#8): "
+          + e.getMessage(), e);
+    }
+  }
+
+  private Channel listen(String host, int port, HttpDecoderConfig decoder, SslContext ssl)
+      throws InterruptedException {
     return new ServerBootstrap()
         .group(group)
-        .channel(dp.transport.serverChannel())
+        .channel(upstreams.serverChannel())
         .option(ChannelOption.SO_BACKLOG, 4096)
         .option(ChannelOption.SO_REUSEADDR, true)
         .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -88,11 +106,12 @@ public final class DataPlane implements AutoCloseable {
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
+            clients.add(ch);
             if (ssl != null) {
               ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
             }
             ch.pipeline().addLast("codec", new HttpServerCodec(decoder));
-            ch.pipeline().addLast("frontend", new FrontendHandler(dp, ssl != null));
+            ch.pipeline().addLast("frontend", new FrontendHandler(door, ssl != null));
           }
         })
         .bind(host, port)
@@ -109,22 +128,42 @@ public final class DataPlane implements AutoCloseable {
     return tlsServer == null ? -1 : ((InetSocketAddress) tlsServer.localAddress()).getPort();
   }
 
-  public DataPlaneContext context() {
-    return dp;
+  /** {@code epoll} or {@code nio}. */
+  public String transport() {
+    return upstreams.transport();
   }
 
-  /** Stops accepting connections; requests in flight go on. */
-  public void unbind() {
+  /** Requests being served by this node now. */
+  public int active() {
+    return door.active();
+  }
+
+  /** From now on every answer carries {@code Connection: close}; the node still listens and serves. */
+  public void drain() {
+    door.drain();
+  }
+
+  /** Stops accepting connections and closes those waiting for a next request; requests in flight go on. */
+  public void stopListening() {
+    door.drain();
     server.close().syncUninterruptibly();
     if (tlsServer != null) {
       tlsServer.close().syncUninterruptibly();
     }
+    for (Channel ch : clients) {
+      ch.eventLoop().execute(() -> {
+        FrontendHandler f = ch.pipeline().get(FrontendHandler.class);
+        if (f != null) {
+          f.closeIfIdle();
+        }
+      });
+    }
   }
 
   /** Waits until no request is in flight, or {@code timeout} passed; answers whether it drained. */
-  public boolean drain(Duration timeout) {
+  public boolean awaitIdle(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (dp.active() > 0 && System.nanoTime() < deadline) {
+    while (door.active() > 0 && System.nanoTime() < deadline) {
       try {
         TimeUnit.MILLISECONDS.sleep(20);
       } catch (InterruptedException e) {
@@ -132,7 +171,7 @@ public final class DataPlane implements AutoCloseable {
         return false;
       }
     }
-    return dp.active() == 0;
+    return door.active() == 0;
   }
 
   @Override
@@ -143,6 +182,7 @@ public final class DataPlane implements AutoCloseable {
     if (tlsServer != null && tlsServer.isOpen()) {
       tlsServer.close().syncUninterruptibly();
     }
+    clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

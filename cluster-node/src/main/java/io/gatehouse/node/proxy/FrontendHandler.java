@@ -1,13 +1,11 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.token.TokenCache;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -25,11 +23,11 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
 
-  private final DataPlaneContext dp;
+  private final HttpDoor door;
   private final boolean secure;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
-  private UpstreamPool pool;
+  private OpenExchanges.Loop open;
   private Exchange exchange;
   private boolean closing;
   /** One idle check per connection, not one timer per request: it fires at most once per timeout. */
@@ -39,8 +37,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long waitingSince;
   private final TokenCache.Memo tokenMemo = new TokenCache.Memo();
 
-  FrontendHandler(DataPlaneContext dp, boolean secure) {
-    this.dp = dp;
+  FrontendHandler(HttpDoor door, boolean secure) {
+    this.door = door;
     this.secure = secure;
   }
 
@@ -49,8 +47,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     return secure ? "https" : "http";
   }
 
-  UpstreamPool pool() {
-    return pool;
+  /** The open exchanges of this connection's event loop. */
+  OpenExchanges.Loop openExchanges() {
+    return open;
   }
 
   /** The token this connection last presented, as validated (see {@link TokenCache.Memo}). */
@@ -61,7 +60,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    this.pool = dp.pool(ctx.channel().eventLoop());
+    this.open = door.open().on(ctx.executor());
   }
 
   @Override
@@ -73,7 +72,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** Starts the wait for the next request head, bounded by the client idle timeout. */
   private void waitForRequest() {
     waitingSince = System.nanoTime();
-    idleCheckBy(waitingSince + dp.clientIdleNanos);
+    idleCheckBy(waitingSince + door.clientIdleNanos());
   }
 
   @Override
@@ -100,7 +99,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (exchange == null) {
         pending.poll();
         if (head instanceof HttpRequest request) {
-          exchange = new Exchange(this, ctx, dp, request);
+          exchange = new Exchange(this, ctx, door, request);
           exchange.start();
         } else {
           // The end of a request that was already answered (the empty last content of a GET).
@@ -165,7 +164,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       }
       return;
     }
-    long deadline = waitingSince + dp.clientIdleNanos;
+    long deadline = waitingSince + door.clientIdleNanos();
     if (System.nanoTime() - deadline < 0) {
       idleCheckBy(deadline);
     } else {
@@ -177,8 +176,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** After a WebSocket upgrade: this connection becomes one end of a byte relay to {@code upstream}. */
-  void becomeTunnel(Channel upstream, int idleSeconds) {
+  /**
+   * After a WebSocket upgrade: this handler steps aside ({@link WebSocketTunnel} takes the
+   * connection over). Bytes the decoder already holds past the upgrade request go to the tunnel.
+   */
+  void becomeTunnel() {
     exchange = null;
     closing = true;
     if (idleTimer != null) {
@@ -186,9 +188,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       idleTimer = null;
     }
     releasePending();
-    ctx.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
-    ctx.pipeline().replace(this, "relay", new Relay(upstream));
-    ctx.pipeline().remove(HttpServerCodec.class);
+    ctx.pipeline().remove(this);
+  }
+
+  /** While the node drains: a connection waiting for its next request is closed. */
+  void closeIfIdle() {
+    if (exchange == null && !closing && pending.isEmpty()) {
+      closing = true;
+      ctx.close();
+    }
   }
 
   @Override

@@ -63,7 +63,8 @@ final class Headers {
 
   /**
    * Rewrites the client's request headers, in place, for the instance: one pass over them finds
-   * what must go, then the gateway's own are added.
+   * what must go, then the gateway's own are added. {@code Expect} goes too: the gateway answers
+   * a client's {@code 100-continue} itself once the request is admitted.
    *
    * @param upgrade true for a WebSocket upgrade, whose Upgrade and Connection headers must pass
    */
@@ -76,6 +77,7 @@ final class Headers {
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
       CharSequence name = it.next().getKey();
       if (hopByHop(name) || HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(name)
+          || HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name)
           || FORWARDED.contentEqualsIgnoreCase(name) || startsWithIgnoreCase(name, "x-gatehouse-")
           || startsWithIgnoreCase(name, "x-forwarded-")) {
         doomed = add(doomed, name.toString());
@@ -164,6 +166,11 @@ final class Headers {
     List<String> out = list == null ? new ArrayList<>(4) : list;
     out.add(name);
     return out;
+  }
+
+  static boolean isWebSocketUpgrade(io.netty.handler.codec.http.HttpRequest r) {
+    return r.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && r.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 
   /** The client's request id if it is a sane one, else a new random one. */

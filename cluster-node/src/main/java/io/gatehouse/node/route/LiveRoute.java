@@ -1,7 +1,8 @@
 package io.gatehouse.node.route;
 
+import io.gatehouse.node.affinity.Affinity;
 import io.gatehouse.persistence.route.RouteDefinition;
-import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,18 +19,19 @@ public final class LiveRoute {
   public record Target(String id, String host, int port, String address, boolean healthy) {}
 
   private final RouteDefinition definition;
-  private final RouteEntity.RouteView view;
+  private final RouteView view;
   private final Map<String, Target> byId;
   private final Target[] healthy;
   private final Set<String> allowedGroups;
   private final Set<String> allowedServiceAccounts;
+  private final Affinity affinity;
 
-  LiveRoute(RouteEntity.RouteView view) {
+  LiveRoute(RouteView view) {
     this.view = view;
     this.definition = view.definition();
     Map<String, Target> ids = new HashMap<>();
     List<Target> up = new ArrayList<>();
-    for (RouteEntity.InstanceView i : view.instances()) {
+    for (RouteView.InstanceView i : view.instances()) {
       int colon = i.address().lastIndexOf(':');
       String host = i.address().substring(0, colon);
       if (host.startsWith("[") && host.endsWith("]")) {
@@ -45,6 +47,11 @@ public final class LiveRoute {
     this.healthy = up.toArray(new Target[0]);
     this.allowedGroups = Set.copyOf(new HashSet<>(definition.allowedGroups()));
     this.allowedServiceAccounts = Set.copyOf(new HashSet<>(definition.allowedServiceAccounts()));
+    this.affinity = Affinity.parse(definition.affinity());
+  }
+
+  public Affinity affinity() {
+    return affinity;
   }
 
   public String name() {
@@ -55,7 +62,7 @@ public final class LiveRoute {
     return definition;
   }
 
-  public RouteEntity.RouteView view() {
+  public RouteView view() {
     return view;
   }
 

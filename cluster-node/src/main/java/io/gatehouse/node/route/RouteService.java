@@ -3,9 +3,11 @@ package io.gatehouse.node.route;
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.persistence.Actor;
 import io.gatehouse.persistence.directory.DirectoryState;
+import io.gatehouse.persistence.route.HealthProber;
 import io.gatehouse.persistence.route.RouteDefinition;
 import io.gatehouse.persistence.route.RouteEntity;
 import io.gatehouse.persistence.route.RouteIndexEntity;
+import io.gatehouse.persistence.route.RouteView;
 import io.gatehouse.protocol.Name;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.RouteRequests;
@@ -13,6 +15,7 @@ import io.gatehouse.protocol.token.Base62;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -20,26 +23,28 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * Creates, changes and deletes routes, and registers instances, for the admin API. A route's name
  * and match are claimed in the route index before its entity defines it, so two routes can never
- * answer the same requests. Every answer is offered to this node's route table first, so the
- * next request through this node already sees the change.
+ * answer the same requests. A registration checks the instance's health once before it goes to
+ * the route's entity, so its answer says whether the instance is in rotation. Every answer is
+ * offered to this node's route table first, so the next request through this node already sees
+ * the change.
  */
 public final class RouteService {
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** A registration answers after the instance's first health check, which may take this long. */
-  private static final Duration FIRST_CHECK = Duration.ofSeconds(10);
 
   private final ClusterSharding sharding;
   private final RouteTable table;
   private final DirectoryView directory;
+  private final HealthProber prober;
   private final Duration askTimeout;
   private final String namespace;
   private final String publicUrl;
 
-  public RouteService(ClusterSharding sharding, RouteTable table, DirectoryView directory, Duration askTimeout,
-      String namespace, String publicUrl) {
+  public RouteService(ClusterSharding sharding, RouteTable table, DirectoryView directory, HealthProber prober,
+      Duration askTimeout, String namespace, String publicUrl) {
     this.sharding = sharding;
     this.table = table;
     this.directory = directory;
+    this.prober = prober;
     this.askTimeout = askTimeout;
     this.namespace = namespace;
     this.publicUrl = publicUrl;
@@ -54,18 +59,18 @@ public final class RouteService {
 
   // ---- routes ------------------------------------------------------------------------------
 
-  public CompletionStage<RouteEntity.RouteView> create(RouteRequests.RouteBody body, Actor actor) {
+  public CompletionStage<RouteView> create(RouteRequests.RouteBody body, Actor actor) {
     if (body.name() == null) {
       throw Rejection.invalid("name", "is required");
     }
     RouteDefinition def = definition(body.name().value(), body);
     return claim(def, false)
         .thenCompose(done -> RouteEntity.ref(sharding, def.name())
-            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Define(def, actor, r), askTimeout))
+            .<RouteView>askWithStatus(r -> new RouteEntity.Define(def, actor, r), askTimeout))
         .thenApply(this::show);
   }
 
-  public CompletionStage<RouteEntity.RouteView> update(Name name, RouteRequests.RouteBody body, Actor actor) {
+  public CompletionStage<RouteView> update(Name name, RouteRequests.RouteBody body, Actor actor) {
     if (body.name() != null && !body.name().equals(name)) {
       throw Rejection.invalid("name", "cannot change; a route is renamed by creating the new one and deleting the old");
     }
@@ -76,14 +81,14 @@ public final class RouteService {
     RouteDefinition def = definition(name.value(), body);
     return claim(def, true)
         .thenCompose(done -> RouteEntity.ref(sharding, def.name())
-            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Update(def, actor, r), askTimeout))
+            .<RouteView>askWithStatus(r -> new RouteEntity.Update(def, actor, r), askTimeout))
         .thenApply(this::show);
   }
 
   /** Deletes the route; its instances lose their leases and new requests get 404 at once. */
   public CompletionStage<Done> delete(Name name, Actor actor) {
     return RouteEntity.ref(sharding, name.value())
-        .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Delete(actor, r), askTimeout)
+        .<RouteView>askWithStatus(r -> new RouteEntity.Delete(actor, r), askTimeout)
         .thenCompose(gone -> {
           table.apply(gone);
           return RouteIndexEntity.ref(sharding)
@@ -113,7 +118,7 @@ public final class RouteService {
         body.allowedServiceAccounts().stream().map(Name::value).toList(),
         body.affinity(), body.stripPrefix(), body.healthCheck().path(), body.healthCheck().intervalSeconds(),
         body.timeouts().connectSeconds(), body.timeouts().idleSeconds(), body.maxRequestBodyBytes(), null, null,
-        now, now);
+        now, now, body.enabled());
   }
 
   private CompletionStage<Done> claim(RouteDefinition def, boolean replace) {
@@ -122,7 +127,7 @@ public final class RouteService {
         .askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, replace, r), askTimeout);
   }
 
-  private RouteEntity.RouteView show(RouteEntity.RouteView view) {
+  private RouteView show(RouteView view) {
     table.apply(view);
     return view;
   }
@@ -143,17 +148,42 @@ public final class RouteService {
     RouteDefinition ephemeral = body.route() != null ? null
         : RouteDefinition.ephemeral(routeName, body.project().value(), Instant.now());
     CompletionStage<Done> claimed = ephemeral == null
-        ? java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance())
+        ? CompletableFuture.completedFuture(Done.getInstance())
         : claim(ephemeral, false);
     return claimed
-        .thenCompose(done -> RouteEntity.ref(sharding, routeName)
-            .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, actor, r),
-                askTimeout.plus(FIRST_CHECK)))
+        .thenCompose(done -> firstCheck(routeName, instance, ephemeral))
+        .thenCompose(check -> RouteEntity.ref(sharding, routeName)
+            .<RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, check, actor, r), askTimeout))
         .thenApply(view -> {
           show(view);
           boolean healthy = view.instances().stream().anyMatch(i -> i.id().equals(instance.id()) && i.healthy());
           return new Registration(instance.id(), instance.leaseSeconds(), url(view.definition()), healthy);
         });
+  }
+
+  /**
+   * The instance's first health check, on the route's (or the instance's own) health path, with
+   * the route's timeout: made here, before the registration is persisted, so that the answer says
+   * whether the instance is in rotation and no caller waits on the route's entity for it.
+   */
+  private CompletionStage<HealthProber.Outcome> firstCheck(String route, RouteEntity.Instance instance,
+      RouteDefinition ephemeral) {
+    if (ephemeral != null) {
+      return check(instance, ephemeral);
+    }
+    LiveRoute live = table.get(route);
+    if (live != null) {
+      return check(instance, live.definition());
+    }
+    // A route this node has not heard of yet (created on another node a moment ago): ask it.
+    return RouteEntity.ref(sharding, route).<RouteView>ask(RouteEntity.GetView::new, askTimeout)
+        .thenCompose(view -> view.exists() ? check(instance, view.definition())
+            : CompletableFuture.completedFuture(new HealthProber.Outcome(false, "no such route")));
+  }
+
+  private CompletionStage<HealthProber.Outcome> check(RouteEntity.Instance instance, RouteDefinition def) {
+    String path = instance.healthPath() != null ? instance.healthPath() : def.healthPath();
+    return prober.probe(instance.address(), path, def.checkTimeout());
   }
 
   public CompletionStage<Done> heartbeat(String instanceId) {
@@ -163,7 +193,7 @@ public final class RouteService {
 
   public CompletionStage<Done> deregister(String instanceId, Actor actor) {
     return RouteEntity.ref(sharding, routeOf(instanceId))
-        .<RouteEntity.RouteView>askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout)
+        .<RouteView>askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout)
         .thenApply(view -> {
           show(view);
           return Done.getInstance();

@@ -1,6 +1,6 @@
 package io.gatehouse.node.route;
 
-import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteView;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RouteTable {
   private final AtomicReference<Snapshot> current = new AtomicReference<>(new Snapshot(Map.of(), Map.of(), Map.of(), 0));
   private final String baseDomain;
+  private volatile java.util.function.Consumer<String> accessChanged = name -> {};
 
   /** A route found for a request, and the path segments left after its prefix. */
   public record Resolution(LiveRoute route, int prefixSegments) {}
@@ -23,6 +24,14 @@ public final class RouteTable {
 
   public RouteTable(String baseDomain) {
     this.baseDomain = baseDomain == null || baseDomain.isBlank() ? null : baseDomain.toLowerCase();
+  }
+
+  /**
+   * Who hears of every route whose access rules changed (definition changed, or the route went):
+   * the open exchanges, which recheck theirs on it. Called under this table's lock; must not block.
+   */
+  public void onAccessChange(java.util.function.Consumer<String> listener) {
+    this.accessChanged = listener;
   }
 
   public String baseDomain() {
@@ -43,7 +52,7 @@ public final class RouteTable {
   }
 
   /** Takes a route's newer view; a view without definition removes the route. */
-  public synchronized void apply(RouteEntity.RouteView view) {
+  public synchronized void apply(RouteView view) {
     Snapshot s = current.get();
     LiveRoute existing = s.byName().get(view.name());
     if (existing != null && existing.version() >= view.version()) {
@@ -56,6 +65,9 @@ public final class RouteTable {
       byName.put(view.name(), new LiveRoute(view));
     }
     current.set(index(byName));
+    if (existing != null && !existing.definition().equals(view.definition())) {
+      accessChanged.accept(view.name());
+    }
   }
 
   /** Drops routes the route index no longer has (their deletion message may have been lost). */
@@ -67,6 +79,7 @@ public final class RouteTable {
     Map<String, LiveRoute> byName = new HashMap<>(s.byName());
     byName.keySet().retainAll(names);
     current.set(index(byName));
+    s.byName().keySet().stream().filter(n -> !names.contains(n)).forEach(accessChanged);
   }
 
   private static Snapshot index(Map<String, LiveRoute> byName) {

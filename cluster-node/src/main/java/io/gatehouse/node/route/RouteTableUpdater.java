@@ -2,7 +2,9 @@ package io.gatehouse.node.route;
 
 import io.gatehouse.persistence.route.RouteEntity;
 import io.gatehouse.persistence.route.RouteIndexEntity;
+import io.gatehouse.persistence.route.RouteView;
 import java.time.Duration;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -23,10 +25,13 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.Message> {
   static final Duration KEEP_ALIVE = Duration.ofSeconds(1);
+  /** A node waits this many keep-alive intervals at most for every route's view before it is ready. */
+  static final int GIVE_UP_TICKS = 30;
 
-  public sealed interface Message permits View, Index, Tick, IndexFailed {}
+  public sealed interface Message permits Fresh, Index, Tick, IndexFailed {}
 
-  private record View(RouteEntity.RouteView view) implements Message {}
+  /** A route's view (published, or the answer to a keep-alive), or word that this node's copy is current. */
+  private record Fresh(RouteEntity.KeepAliveReply reply) implements Message {}
 
   private record Index(RouteIndexEntity.State state) implements Message {}
 
@@ -34,7 +39,7 @@ public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.
 
   private record Tick() implements Message {}
 
-  public static Behavior<Message> create(RouteTable table, ActorRef<Topic.Command<RouteEntity.RouteView>> routes,
+  public static Behavior<Message> create(RouteTable table, ActorRef<Topic.Command<RouteView>> routes,
       ActorRef<Topic.Command<RouteIndexEntity.State>> index, Runnable onLoaded) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new RouteTableUpdater(ctx, timers, table, routes, index, onLoaded)));
@@ -42,21 +47,21 @@ public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.
 
   private final RouteTable table;
   private final ClusterSharding sharding;
-  private final ActorRef<RouteEntity.RouteView> viewAdapter;
+  private final ActorRef<RouteEntity.KeepAliveReply> keepAliveAdapter;
   private final Runnable onLoaded;
   private RouteIndexEntity.State index;
   private boolean loaded;
   private int ticksSinceLoad;
 
   private RouteTableUpdater(ActorContext<Message> ctx, TimerScheduler<Message> timers, RouteTable table,
-      ActorRef<Topic.Command<RouteEntity.RouteView>> routes, ActorRef<Topic.Command<RouteIndexEntity.State>> index,
+      ActorRef<Topic.Command<RouteView>> routes, ActorRef<Topic.Command<RouteIndexEntity.State>> index,
       Runnable onLoaded) {
     super(ctx);
     this.table = table;
     this.sharding = ClusterSharding.get(ctx.getSystem());
     this.onLoaded = onLoaded;
-    this.viewAdapter = ctx.messageAdapter(RouteEntity.RouteView.class, View::new);
-    routes.tell(Topic.subscribe(viewAdapter));
+    this.keepAliveAdapter = ctx.messageAdapter(RouteEntity.KeepAliveReply.class, Fresh::new);
+    routes.tell(Topic.subscribe(keepAliveAdapter.<RouteView>narrow()));
     index.tell(Topic.subscribe(ctx.messageAdapter(RouteIndexEntity.State.class, Index::new)));
     fetchIndex();
     timers.startTimerWithFixedDelay(new Tick(), KEEP_ALIVE);
@@ -65,9 +70,11 @@ public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.
   @Override
   public Receive<Message> createReceive() {
     return newReceiveBuilder()
-        .onMessage(View.class, v -> {
-          table.apply(v.view());
-          checkLoaded();
+        .onMessage(Fresh.class, f -> {
+          if (f.reply() instanceof RouteView view) {
+            table.apply(view);
+            checkLoaded();
+          }
           return this;
         })
         .onMessage(Index.class, this::onIndex)
@@ -105,19 +112,30 @@ public final class RouteTableUpdater extends AbstractBehavior<RouteTableUpdater.
 
   private void keepAlive() {
     for (String name : index.claims().keySet()) {
-      RouteEntity.ref(sharding, name).tell(new RouteEntity.KeepAlive(table.version(name), viewAdapter));
+      RouteEntity.ref(sharding, name).tell(new RouteEntity.KeepAlive(table.version(name), keepAliveAdapter));
     }
   }
 
-  /** Loaded once every indexed route has a view here, or after a few intervals in any case. */
+  /**
+   * Loaded once every indexed route has a view here: a route's entity answers only once it has
+   * checked its instances (see {@code RoutePublisher}), so a loaded table also knows which
+   * instances are in rotation, and a node that says it is ready serves at once. A route whose
+   * entity does not answer for {@link #GIVE_UP_TICKS} intervals does not hold the node back
+   * for ever; it is named in the log.
+   */
   private void checkLoaded() {
     if (loaded || index == null) {
       return;
     }
-    boolean all = index.claims().keySet().stream().allMatch(n -> table.get(n) != null);
-    if (all || ticksSinceLoad >= 3) {
+    List<String> missing = index.claims().keySet().stream().filter(n -> table.get(n) == null).toList();
+    if (missing.isEmpty() || ticksSinceLoad >= GIVE_UP_TICKS) {
       loaded = true;
-      getContext().getLog().info("route table loaded: {} of {} routes", table.all().size(), index.claims().size());
+      if (missing.isEmpty()) {
+        getContext().getLog().info("route table loaded: {} routes", table.all().size());
+      } else {
+        getContext().getLog().warn("route table loaded without {} (their entities did not answer within {} s)",
+            missing, GIVE_UP_TICKS * KEEP_ALIVE.toSeconds());
+      }
       onLoaded.run();
     }
   }

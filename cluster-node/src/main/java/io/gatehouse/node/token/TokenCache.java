@@ -50,6 +50,7 @@ public final class TokenCache {
   private final Clock clock;
   private final Duration askTimeout;
   private final long unknownTtlMillis;
+  private volatile java.util.function.Consumer<TokenId> revoked = id -> {};
 
   public TokenCache(
       DirectoryView directory, ClusterSharding sharding, Clock clock, Duration askTimeout, Duration unknownTtl) {
@@ -58,6 +59,14 @@ public final class TokenCache {
     this.clock = clock;
     this.askTimeout = askTimeout;
     this.unknownTtlMillis = unknownTtl.toMillis();
+  }
+
+  /**
+   * Who hears of each token this node learns is revoked, once per token: the open exchanges, which
+   * end those of the token. Called on the thread that applied the revocation; must not block.
+   */
+  public void onRevoked(java.util.function.Consumer<TokenId> listener) {
+    this.revoked = listener;
   }
 
   /** Validates {@code raw} (the bearer string), asking the token's entity only on a miss. */
@@ -138,6 +147,19 @@ public final class TokenCache {
     if (record == null || !TokenSecrets.matches(presented.secret(), record.secretHash(), SHA256.get())) {
       return TokenValidation.Reason.UNKNOWN.invalid();
     }
+    return standing(record);
+  }
+
+  /**
+   * A token's standing now, by its id, without its secret: for an exchange in progress, whose
+   * token was validated in full when it began. A token this node no longer holds is unknown.
+   */
+  public TokenValidation current(TokenId id) {
+    CachedToken record = known.get(id);
+    return record == null ? TokenValidation.Reason.UNKNOWN.invalid() : standing(record);
+  }
+
+  private TokenValidation standing(CachedToken record) {
     if (record.revoked()) {
       return TokenValidation.Reason.REVOKED.invalid();
     }
@@ -185,9 +207,13 @@ public final class TokenCache {
   /** Takes a token's newer state: from its entity's reply, pub-sub or the journal. */
   public void offer(TokenRecord record) {
     PrincipalRef principal = principals.computeIfAbsent(record.principal(), p -> p);
-    known.merge(record.id(), CachedToken.of(record, principal),
+    CachedToken before = known.get(record.id());
+    CachedToken after = known.merge(record.id(), CachedToken.of(record, principal),
         (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
     unknownUntil.remove(record.id());
+    if (after.revoked() && (before == null || !before.revoked())) {
+      revoked.accept(record.id());
+    }
   }
 
   /**
@@ -198,10 +224,12 @@ public final class TokenCache {
    */
   public void apply(TokenEntity.Event event, long sequenceNr) {
     if (event instanceof TokenEntity.TokenIssued e) {
-      offer(new TokenRecord(e.id(), e.label(), e.secretHash(), e.principal(), e.principalIncarnation(), e.createdBy(),
-          e.createdAt(), e.expiresAt(), e.routes(), e.metadata(), null, sequenceNr));
+      offer(TokenRecord.issued(e, sequenceNr));
     } else if (event instanceof TokenEntity.TokenRevoked e) {
-      known.computeIfPresent(e.id(), (id, r) -> r.version() >= sequenceNr ? r : r.revokedAt(sequenceNr));
+      CachedToken after = known.computeIfPresent(e.id(), (id, r) -> r.version() >= sequenceNr ? r : r.revokedAt(sequenceNr));
+      if (after != null && after.version() == sequenceNr) {
+        revoked.accept(e.id());
+      }
     }
   }
 

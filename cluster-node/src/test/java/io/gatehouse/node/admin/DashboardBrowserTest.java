@@ -18,11 +18,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -42,7 +40,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code cluster-node/target/dashboard/}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserTest {
   private static final Path CHROMIUM = Path.of(System.getProperty("gatehouse.chromium", "/usr/bin/chromium"));
   private static final Path CHROMEDRIVER =
@@ -135,13 +132,28 @@ class DashboardBrowserTest {
     }
   }
 
+  /** Every test starts signed out on a page of its own: none depends on another having run. */
+  @BeforeEach
+  void signedOut() {
+    browser.get(ui());
+    js("sessionStorage.clear()");
+    browser.navigate().refresh();
+    visible(By.id("sign-in-token"));
+  }
+
+  /** Signed in as the bootstrap admin, on the first page (Endpoints). */
+  private void signIn() {
+    js("sessionStorage.setItem('gatehouse.adminToken', arguments[0])", TestNodes.ADMIN_TOKEN);
+    browser.navigate().refresh();
+    visible(By.id("nav"));
+  }
+
   private void screenshot(String name) throws IOException {
     File shot = browser.getScreenshotAs(OutputType.FILE);
     Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test
-  @Order(1)
   void signsInWithAnAdminTokenKeptInSessionStorage() {
     browser.get(ui());
     visible(By.id("sign-in-token")).sendKeys("gth_notatoken");
@@ -160,8 +172,8 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(2)
   void theEndpointsTableShowsTheRouteWithItsRequestCount() throws IOException {
+    signIn();
     WebElement row = visible(By.cssSelector("#endpoints-table tr[data-key='" + route + "']"));
     List<String> headers = browser.findElements(By.cssSelector("#endpoints-table th")).stream()
         .map(WebElement::getText).toList();
@@ -182,17 +194,18 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(3)
   void theMonitorViewChartsRequestsOfBothTokens() throws IOException {
-    browser.findElement(By.linkText(route)).click();
+    signIn();
+    visible(By.linkText(route)).click();
     visible(By.id("chart-volume"));
     @SuppressWarnings("unchecked")
     Map<String, Object> drawn = (Map<String, Object>) wait.until(d -> js("""
         const el = document.getElementById('chart-volume');
         const chart = el && echarts.getInstanceByDom(el);
-        if (!chart || !chart.getOption().series || chart.getOption().series.length === 0) return null;
+        const option = chart && chart.getOption();
+        if (!option || !option.series || option.series.length === 0) return null;
         const totals = {};
-        for (const s of chart.getOption().series) totals[s.name] = s.data.reduce((a, p) => a + p[1], 0);
+        for (const s of option.series) totals[s.name] = s.data.reduce((a, p) => a + p[1], 0);
         const canvas = el.querySelector('canvas');
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let painted = 0;
@@ -202,9 +215,14 @@ class DashboardBrowserTest {
     Map<String, Object> totals = (Map<String, Object>) drawn.get("totals");
     assertThat(totals).containsEntry(alphaLabel, 7L).containsEntry(betaLabel, 5L).hasSize(2);
     assertThat((Long) drawn.get("painted")).as("pixels drawn on the chart's canvas").isGreaterThan(1000);
-    Object latencyPoints = js("""
-        const chart = echarts.getInstanceByDom(document.getElementById('chart-latency'));
-        return chart.getOption().series.find(s => s.name === 'average').data.filter(p => p[1] !== null).length;""");
+    Object latencyPoints = wait.until(d -> js("""
+        const el = document.getElementById('chart-latency');
+        const chart = el && echarts.getInstanceByDom(el);
+        const option = chart && chart.getOption();
+        const average = option && option.series && option.series.find(s => s.name === 'average');
+        if (!average) return null;
+        const points = average.data.filter(p => p[1] !== null).length;
+        return points > 0 ? points : null;"""));
     assertThat((Long) latencyPoints).isGreaterThan(0);
     WebElement instance = visible(By.cssSelector("#instances-table tbody tr"));
     assertThat(instance.getText()).contains("healthy");
@@ -213,8 +231,8 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(4)
   void generatesATokenShowsItsSecretOnceAndRevokesIt() throws IOException {
+    signIn();
     browser.findElement(By.cssSelector("#nav a[data-page='tokens']")).click();
     visible(By.id("tokens-table"));
     browser.findElement(By.id("token-new")).click();
@@ -258,8 +276,8 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(5)
   void createsEditsAndDeletesAStaticRoute() throws IOException {
+    signIn();
     browser.findElement(By.cssSelector("#nav a[data-page='routes']")).click();
     visible(By.cssSelector("#routes-table tr[data-key='" + route + "']"));
     browser.findElement(By.id("route-new")).click();
@@ -294,8 +312,8 @@ class DashboardBrowserTest {
   }
 
   @Test
-  @Order(6)
   void listsTheRoutersAndSignsOut() {
+    signIn();
     browser.findElement(By.cssSelector("#nav a[data-page='routers']")).click();
     WebElement row = visible(By.cssSelector("#routers-table tbody tr"));
     assertThat(row.getText()).contains("(this node)", "up");

@@ -259,7 +259,7 @@ class DataPlaneTest {
       gw.register(route, flaky.port(), project);
       gw.awaitHealthy(route, 1);
 
-      for (int i = 0; i < InstanceLoad.FIVE_XX_BURST; i++) {
+      for (int i = 0; i < io.gatehouse.node.upstream.Upstreams.FIVE_XX_BURST; i++) {
         assertThat(gw.get("/" + route + "/status/500", memberToken.secret()).statusCode()).isEqualTo(500);
       }
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->

@@ -1,16 +1,19 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.persistence.route.RouteView;
+import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.node.metrics.RequestObserver;
+import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.route.LiveRoute;
 import io.gatehouse.node.route.RouteTable;
-import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.node.affinity.SessionCache;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.persistence.Audit;
 import io.gatehouse.persistence.directory.DirectoryEntity;
 import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.route.RouteDefinition;
-import io.gatehouse.persistence.route.RouteEntity;
 import io.gatehouse.persistence.session.ConsumerSessionEntity;
 import io.gatehouse.persistence.token.TokenRecord;
 import io.gatehouse.persistence.token.TokenSecrets;
@@ -64,6 +67,7 @@ public class HotPathBenchmark {
   private final String[] tokenIds = new String[MASK + 1];
   private final String[] uris = new String[MASK + 1];
   private TokenValidation.Valid valid;
+  private Admission admission;
   private int i;
 
   @Setup
@@ -83,13 +87,13 @@ public class HotPathBenchmark {
     sessions = new SessionCache();
     routeTable = new RouteTable("gw.example.com");
     for (int r = 0; r < ROUTES; r++) {
-      List<RouteEntity.InstanceView> instances = new ArrayList<>();
+      List<RouteView.InstanceView> instances = new ArrayList<>();
       for (int k = 0; k < 4; k++) {
-        instances.add(new RouteEntity.InstanceView("inst-" + r + "-" + k, "127.0.0.1:" + (9000 + k), true, 0, now, now));
+        instances.add(new RouteView.InstanceView("inst-" + r + "-" + k, "127.0.0.1:" + (9000 + k), true, 0, now, now));
       }
-      routeTable.apply(new RouteEntity.RouteView("route-" + r, new RouteDefinition("route-" + r,
+      routeTable.apply(new RouteView("route-" + r, new RouteDefinition("route-" + r,
           RouteDefinition.Kind.STATIC, "/models/route-" + r, "route-" + r, List.of("ml"), List.of(), "consumer", true,
-          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now), instances, 1));
+          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now, true), instances, 1));
     }
     route = routeTable.get("route-7");
 
@@ -106,6 +110,15 @@ public class HotPathBenchmark {
       }
     }
     valid = (TokenValidation.Valid) tokenCache.validateCached(bearers[0]);
+    RequestObserver none = new RequestObserver() {
+      @Override
+      public void finished(String route, String tokenId, String instanceId, int status, long nanos, long bytesIn,
+          long bytesOut) {}
+
+      @Override
+      public void validated(TokenValidation validation) {}
+    };
+    admission = new Admission(tokenCache, routeTable, directory, new LastUsedRecorder(null, clock), none, 5);
   }
 
   /** Token validation: syntax check, cache lookup, SHA-256 of the secret, expiry, principal. */
@@ -122,12 +135,10 @@ public class HotPathBenchmark {
     return tokenCache.validateCached(bearers[0], memo);
   }
 
-  /** Route resolution: normalising the path, the longest prefix among 50 routes, and RBAC. */
+  /** Admission after the token: normalising the path, the longest prefix among 50 routes, RBAC, the body limit. */
   @Benchmark
-  public boolean resolveRoute() throws RequestPath.Invalid {
-    RequestPath path = RequestPath.parse(uris[i++ & MASK]);
-    RouteTable.Resolution r = routeTable.resolve("gw.example.com", path.segments());
-    return Access.allowed(valid, r.route(), directory);
+  public Admission.Decision resolveRoute() {
+    return admission.admit(valid, "gw.example.com", uris[i++ & MASK], 312);
   }
 
   /** The affinity lookup: the consumer's pin in this node's cache, and its instance in rotation. */

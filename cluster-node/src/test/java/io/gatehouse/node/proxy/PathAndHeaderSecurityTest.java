@@ -107,6 +107,12 @@ class PathAndHeaderSecurityTest {
         Arguments.of("/secret", "Host: llm.gw.test", List.of(403)),
         Arguments.of("/secret/x", "Host: chat.gw.test", List.of(200)),
         Arguments.of("/x", "Host: chat.gw.test.evil.example", List.of(404)),
+        // RFC 9112 section 3.2: one Host, and one a host can have.
+        Arguments.of("/llm/x", "Host: 127.0.0.1\r\nHost: chat.gw.test", List.of(400)),
+        Arguments.of("/secret/x", "Host: chat.gw.test\r\nHost: chat.gw.test", List.of(400)),
+        Arguments.of("/llm/x", "Host: chat.gw.test/x", List.of(400)),
+        Arguments.of("/llm/x", "Host: user@chat.gw.test", List.of(400)),
+        Arguments.of("/llm/x", "Host: chat.gw.test:80:80", List.of(400)),
         Arguments.of("/llm/x?../../secret", "", List.of(200)),
         Arguments.of("//llm//x", "", List.of(200)),
         Arguments.of("/llm/x", "X-Gatehouse-Principal: user:root", List.of(200)),

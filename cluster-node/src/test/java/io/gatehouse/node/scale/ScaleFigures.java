@@ -1,7 +1,7 @@
 package io.gatehouse.node.scale;
 
 import io.gatehouse.node.directory.DirectoryView;
-import io.gatehouse.node.session.SessionCache;
+import io.gatehouse.node.affinity.SessionCache;
 import io.gatehouse.node.testing.KeepAliveConnection;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;

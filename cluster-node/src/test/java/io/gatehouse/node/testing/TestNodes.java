@@ -39,6 +39,7 @@ public final class TestNodes {
             gatehouse.tokens.last-used-flush-interval = 200ms
             gatehouse.health.passive-ejection = 2s
             gatehouse.metrics.flush-interval = 300ms
+            gatehouse.data-plane.drain-period = 0s
             pekko.cluster.jmx.enabled = off
             pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
             """.formatted(ADMIN_TOKEN)));

@@ -16,12 +16,36 @@ public final class Rendezvous {
   private Rendezvous() {}
 
   /**
-   * The instance for {@code consumer}, or null when there is none.
+   * The consumer's best-ranked instance, whatever the load: every node computes the same answer
+   * from the names alone. For a consumer whose pin cannot be read right now, so that it still
+   * reaches the instance it most likely has. Null when there is no instance.
+   */
+  public static String unbounded(String consumer, Collection<String> instances) {
+    String best = null;
+    long bestWeight = 0;
+    for (String i : instances) {
+      long w = weight(consumer, i);
+      if (best == null || Long.compareUnsigned(w, bestWeight) > 0) {
+        best = i;
+        bestWeight = w;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The consumer's best-ranked instance among those that stay within {@code ceil(loadFactor *
+   * mean)} after taking it; when none does (only possible with a factor near 1), the best-ranked
+   * of all. Null when there is no instance.
    *
    * @param load the consumers pinned to an instance now, not counting this one
+   * @param loadFactor at least 1
    */
-  public static String choose(String consumer, Collection<String> instances, ToIntFunction<String> load,
+  public static String bounded(String consumer, Collection<String> instances, ToIntFunction<String> load,
       double loadFactor) {
+    if (loadFactor < 1.0) {
+      throw new IllegalArgumentException("the load factor must be at least 1, got " + loadFactor);
+    }
     if (instances.isEmpty()) {
       return null;
     }
@@ -32,20 +56,14 @@ public final class Rendezvous {
     long cap = (long) Math.ceil(loadFactor * total / instances.size());
     String best = null;
     long bestWeight = 0;
-    String bestUnbounded = null;
-    long bestUnboundedWeight = 0;
     for (String i : instances) {
       long w = weight(consumer, i);
-      if (bestUnbounded == null || Long.compareUnsigned(w, bestUnboundedWeight) > 0) {
-        bestUnbounded = i;
-        bestUnboundedWeight = w;
-      }
       if (load.applyAsInt(i) + 1 <= cap && (best == null || Long.compareUnsigned(w, bestWeight) > 0)) {
         best = i;
         bestWeight = w;
       }
     }
-    return best != null ? best : bestUnbounded;
+    return best != null ? best : unbounded(consumer, instances);
   }
 
   /** A stable 64-bit weight: FNV-1a over both names, then a MurmurHash3 finaliser to spread it. */

@@ -1,6 +1,7 @@
 package io.gatehouse.persistence.route;
 
 import io.gatehouse.protocol.CborSerializable;
+import io.gatehouse.protocol.api.RouteDefaults;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,7 +12,9 @@ import java.util.List;
  *
  * @param pathPrefix normalised ({@code /llm-inference}, no trailing slash), or null
  * @param subdomain one DNS label, or null
- * @param affinity {@code consumer}, {@code none} or {@code header:<Header-Name>}
+ * @param affinity {@code consumer}, {@code none} or {@code header:<Header-Name>}, as the API took it
+ * @param enabled false: the route keeps its URL and answers 503 until enabled again (null, in
+ *     events written before the field existed, reads as true)
  */
 public record RouteDefinition(
     String name,
@@ -30,35 +33,43 @@ public record RouteDefinition(
     String deployment,
     String project,
     Instant createdAt,
-    Instant updatedAt)
+    Instant updatedAt,
+    Boolean enabled)
     implements CborSerializable {
 
   public enum Kind { STATIC, EPHEMERAL }
 
   public static final String EPHEMERAL_PREFIX = "/deployments/";
 
-  /** The route a deployment gets when it registers without one. */
+  public RouteDefinition {
+    enabled = enabled == null || enabled;
+  }
+
+  /** The route a deployment gets when it registers without one: the defaults throughout. */
   public static RouteDefinition ephemeral(String deployment, String project, Instant now) {
     return new RouteDefinition(deployment, Kind.EPHEMERAL, EPHEMERAL_PREFIX + deployment, deployment, List.of(),
-        List.of(), "consumer", true, "/health", 5, 5, 300, 10L * 1024 * 1024, deployment, project, now, now);
+        List.of(), RouteDefaults.AFFINITY, RouteDefaults.STRIP_PREFIX, RouteDefaults.HEALTH_PATH,
+        RouteDefaults.HEALTH_INTERVAL_SECONDS, RouteDefaults.CONNECT_TIMEOUT_SECONDS,
+        RouteDefaults.IDLE_TIMEOUT_SECONDS, RouteDefaults.MAX_REQUEST_BODY_BYTES, deployment, project, now, now,
+        RouteDefaults.ENABLED);
   }
 
   public boolean isStatic() {
     return kind == Kind.STATIC;
   }
 
+  /** How long one health check may take: the check interval, or the connect timeout if shorter (1 s at least). */
+  public java.time.Duration checkTimeout() {
+    return java.time.Duration.ofSeconds(Math.max(1, Math.min(healthIntervalSeconds, connectTimeoutSeconds)));
+  }
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
   public RouteDefinition withTimes(Instant created, Instant updated) {
     return new RouteDefinition(name, kind, pathPrefix, subdomain, allowedGroups, allowedServiceAccounts, affinity,
         stripPrefix, healthPath, healthIntervalSeconds, connectTimeoutSeconds, idleTimeoutSeconds,
-        maxRequestBodyBytes, deployment, project, created, updated);
-  }
-
-  /** The consumer key comes from this request header, or null for token-id (or no) affinity. */
-  public String affinityHeader() {
-    return affinity.startsWith("header:") ? affinity.substring("header:".length()) : null;
-  }
-
-  public boolean sticky() {
-    return !affinity.equals("none");
+        maxRequestBodyBytes, deployment, project, created, updated, enabled);
   }
 }

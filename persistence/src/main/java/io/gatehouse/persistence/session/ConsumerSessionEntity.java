@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
@@ -76,7 +78,8 @@ public final class ConsumerSessionEntity
   public record Pinned(String instanceId) implements Event {}
 
   public static void init(ActorSystem<?> system) {
-    ClusterSharding.get(system).init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId()))
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(ENTITY_KEY, ctx -> create(ctx.getEntityId(), route -> RouteEntity.ref(sharding, route)))
         .withStopMessage(new Stop())
         .withSettings(ClusterShardingSettings.create(system).withPassivationStrategy(
             ClusterShardingSettings.PassivationStrategySettings$.MODULE$.defaults().withIdleEntityPassivation(IDLE))));
@@ -108,21 +111,26 @@ public final class ConsumerSessionEntity
     return PersistenceId.ofUniqueId(ENTITY_KEY.name() + "|" + entityId);
   }
 
-  public static Behavior<Command> create(String entityId) {
+  /**
+   * The session {@code <route>|<consumer>}; {@code routes} finds a route's entity by name (cluster
+   * sharding on a node, a test's probe in a test).
+   */
+  public static Behavior<Command> create(String entityId, Function<String, RecipientRef<RouteEntity.Command>> routes) {
     int bar = entityId.indexOf('|');
     return Behaviors.setup(ctx -> new ConsumerSessionEntity(
-        entityId, entityId.substring(0, bar), entityId.substring(bar + 1), ctx));
+        entityId, routes.apply(entityId.substring(0, bar)), entityId.substring(bar + 1), ctx));
   }
 
   private final String consumer;
-  private final EntityRef<RouteEntity.Command> route;
+  private final RecipientRef<RouteEntity.Command> route;
   private final ActorContext<Command> ctx;
   private final List<ActorRef<Pin>> waiting = new ArrayList<>();
 
-  private ConsumerSessionEntity(String entityId, String route, String consumer, ActorContext<Command> ctx) {
+  private ConsumerSessionEntity(String entityId, RecipientRef<RouteEntity.Command> route, String consumer,
+      ActorContext<Command> ctx) {
     super(persistenceId(entityId));
     this.consumer = consumer;
-    this.route = RouteEntity.ref(ClusterSharding.get(ctx.getSystem()), route);
+    this.route = route;
     this.ctx = ctx;
   }
 

@@ -213,9 +213,7 @@ public final class TokenEntity
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(TokenIssued.class, (state, e) -> new Live(new TokenRecord(
-            e.id(), e.label(), e.secretHash(), e.principal(), e.principalIncarnation(), e.createdBy(),
-            e.createdAt(), e.expiresAt(), e.routes(), e.metadata(), null, 1)))
+        .onEvent(TokenIssued.class, (state, e) -> new Live(TokenRecord.issued(e, 1)))
         .onEvent(TokenRevoked.class, (state, e) -> {
           TokenRecord token = ((Live) state).token();
           return new Revoked(token.revoke(

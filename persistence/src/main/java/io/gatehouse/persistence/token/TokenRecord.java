@@ -35,6 +35,12 @@ public record TokenRecord(
   /** Why and by whom a token was revoked. */
   public record Revocation(Instant at, PrincipalRef by, RevocationReason reason) implements CborSerializable {}
 
+  /** The token as its issue event made it, at {@code version} (the event's sequence number). */
+  public static TokenRecord issued(TokenEntity.TokenIssued e, long version) {
+    return new TokenRecord(e.id(), e.label(), e.secretHash(), e.principal(), e.principalIncarnation(), e.createdBy(),
+        e.createdAt(), e.expiresAt(), e.routes(), e.metadata(), null, version);
+  }
+
   public TokenStatus status(Instant now) {
     if (revocation != null) {
       return TokenStatus.REVOKED;

@@ -21,7 +21,7 @@ class RendezvousTest {
   static Map<String, String> assign(List<String> consumers, List<String> instances, Map<String, String> pins) {
     Map<String, Integer> load = loads(pins);
     for (String c : consumers) {
-      String chosen = Rendezvous.choose(c, instances, i -> load.getOrDefault(i, 0), FACTOR);
+      String chosen = Rendezvous.bounded(c, instances, i -> load.getOrDefault(i, 0), FACTOR);
       pins.put(c, chosen);
       load.merge(chosen, 1, Integer::sum);
     }
@@ -100,8 +100,9 @@ class RendezvousTest {
     List<String> shuffled = new ArrayList<>(instances);
     Collections.shuffle(shuffled, new Random(seed));
     for (String consumer : names("tok_", 50, seed + 1)) {
-      assertThat(Rendezvous.choose(consumer, shuffled, i -> 0, FACTOR))
-          .isEqualTo(Rendezvous.choose(consumer, instances, i -> 0, FACTOR));
+      assertThat(Rendezvous.bounded(consumer, shuffled, i -> 0, FACTOR))
+          .isEqualTo(Rendezvous.bounded(consumer, instances, i -> 0, FACTOR));
+      assertThat(Rendezvous.unbounded(consumer, shuffled)).isEqualTo(Rendezvous.unbounded(consumer, instances));
     }
   }
 
@@ -114,6 +115,26 @@ class RendezvousTest {
         .max((a, b) -> Long.compareUnsigned(Rendezvous.weight(consumer, a), Rendezvous.weight(consumer, b)))
         .orElseThrow();
 
-    assertThat(Rendezvous.choose(consumer, instances, i -> 0, FACTOR)).isEqualTo(top);
+    assertThat(Rendezvous.bounded(consumer, instances, i -> 0, FACTOR)).isEqualTo(top);
+    assertThat(Rendezvous.unbounded(consumer, instances)).isEqualTo(top);
+  }
+
+  @Property
+  void unboundedIgnoresLoadAndBoundedAvoidsAnInstanceAtItsBound(
+      @ForAll @IntRange(min = 2, max = 10) int instanceCount, @ForAll long seed) {
+    List<String> instances = names("ins-", instanceCount, seed);
+    String consumer = "tok_" + Long.toHexString(seed);
+    String top = Rendezvous.unbounded(consumer, instances);
+    // The top-ranked instance already holds every other consumer: far past 1.25 times the mean.
+    int crowd = 10 * instanceCount;
+
+    assertThat(Rendezvous.bounded(consumer, instances, i -> i.equals(top) ? crowd : 0, FACTOR)).isNotEqualTo(top);
+    assertThat(Rendezvous.unbounded(consumer, instances)).isEqualTo(top);
+  }
+
+  @Property
+  void noInstanceMeansNoChoice(@ForAll long seed) {
+    assertThat(Rendezvous.bounded("tok_" + seed, List.of(), i -> 0, FACTOR)).isNull();
+    assertThat(Rendezvous.unbounded("tok_" + seed, List.of())).isNull();
   }
 }

@@ -27,6 +27,7 @@ public final class RouteJson {
       HealthCheck healthCheck,
       Timeouts timeouts,
       long maxRequestBodyBytes,
+      boolean enabled,
       String deployment,
       String project,
       int instances,

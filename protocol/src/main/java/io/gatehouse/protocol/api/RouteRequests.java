@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 public final class RouteRequests {
   private RouteRequests() {}
 
-  public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 10L * 1024 * 1024;
+  /** The data plane's own paths: no route may answer under it. */
+  public static final String RESERVED_PREFIX = "/_gatehouse";
   private static final Pattern PREFIX_SEGMENT = Pattern.compile("[A-Za-z0-9._~-]+");
   private static final Pattern SUBDOMAIN = Pattern.compile("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
   private static final Pattern HEADER_NAME = Pattern.compile("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$");
@@ -48,6 +49,9 @@ public final class RouteRequests {
       if (trimmed.equals("/deployments") || trimmed.startsWith("/deployments/")) {
         throw new FieldError("pathPrefix", "/deployments is where ephemeral routes live; choose another prefix");
       }
+      if (trimmed.equals(RESERVED_PREFIX) || trimmed.startsWith(RESERVED_PREFIX + "/")) {
+        throw new FieldError("pathPrefix", RESERVED_PREFIX + " is the gateway's own; choose another prefix");
+      }
       if (trimmed.length() > 512) {
         throw new FieldError("pathPrefix", "is longer than 512 characters");
       }
@@ -82,8 +86,8 @@ public final class RouteRequests {
 
   public record HealthCheck(String path, Integer intervalSeconds) {
     public HealthCheck {
-      path = checkedPath(path == null ? "/health" : path, "path");
-      intervalSeconds = intervalSeconds == null ? 5 : intervalSeconds;
+      path = checkedPath(path == null ? RouteDefaults.HEALTH_PATH : path, "path");
+      intervalSeconds = intervalSeconds == null ? RouteDefaults.HEALTH_INTERVAL_SECONDS : intervalSeconds;
       if (intervalSeconds < 1 || intervalSeconds > 300) {
         throw new FieldError("intervalSeconds", "must be an integer from 1 to 300");
       }
@@ -96,8 +100,8 @@ public final class RouteRequests {
 
   public record Timeouts(Integer connectSeconds, Integer idleSeconds) {
     public Timeouts {
-      connectSeconds = connectSeconds == null ? 5 : connectSeconds;
-      idleSeconds = idleSeconds == null ? 300 : idleSeconds;
+      connectSeconds = connectSeconds == null ? RouteDefaults.CONNECT_TIMEOUT_SECONDS : connectSeconds;
+      idleSeconds = idleSeconds == null ? RouteDefaults.IDLE_TIMEOUT_SECONDS : idleSeconds;
       if (connectSeconds < 1 || connectSeconds > 120) {
         throw new FieldError("connectSeconds", "must be an integer from 1 to 120");
       }
@@ -113,9 +117,7 @@ public final class RouteRequests {
 
   /**
    * {@code POST /routes} (with {@code name}) and {@code PUT /routes/{name}} (without). Omitted
-   * optional fields take API.md's defaults: http, no allowed principals, consumer affinity,
-   * strip the prefix, health check on /health every 5 s, 5 s connect and 300 s idle timeouts,
-   * 10 MiB request bodies.
+   * optional fields take the {@link RouteDefaults}, and no principal is allowed.
    */
   public record RouteBody(
       Name name,
@@ -127,7 +129,8 @@ public final class RouteRequests {
       Boolean stripPrefix,
       HealthCheck healthCheck,
       Timeouts timeouts,
-      Long maxRequestBodyBytes) {
+      Long maxRequestBodyBytes,
+      Boolean enabled) {
     public RouteBody {
       FieldError.required(match, "match");
       protocol = protocol == null ? Protocol.HTTP : protocol;
@@ -136,14 +139,15 @@ public final class RouteRequests {
       }
       allowedGroups = DirectoryRequests.distinct(allowedGroups, "allowedGroups");
       allowedServiceAccounts = DirectoryRequests.distinct(allowedServiceAccounts, "allowedServiceAccounts");
-      affinity = checkedAffinity(affinity == null ? "consumer" : affinity);
-      stripPrefix = stripPrefix == null || stripPrefix;
+      affinity = checkedAffinity(affinity == null ? RouteDefaults.AFFINITY : affinity);
+      stripPrefix = stripPrefix == null ? RouteDefaults.STRIP_PREFIX : stripPrefix;
       healthCheck = healthCheck == null ? HealthCheck.defaults() : healthCheck;
       timeouts = timeouts == null ? Timeouts.defaults() : timeouts;
-      maxRequestBodyBytes = maxRequestBodyBytes == null ? DEFAULT_MAX_REQUEST_BODY_BYTES : maxRequestBodyBytes;
+      maxRequestBodyBytes = maxRequestBodyBytes == null ? RouteDefaults.MAX_REQUEST_BODY_BYTES : maxRequestBodyBytes;
       if (maxRequestBodyBytes < 0) {
         throw new FieldError("maxRequestBodyBytes", "must be 0 (no request body) or more");
       }
+      enabled = enabled == null ? RouteDefaults.ENABLED : enabled;
     }
   }
 

@@ -1,4 +1,4 @@
-package io.gatehouse.node.proxy;
+package io.gatehouse.node.upstream;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -15,10 +15,10 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** Native epoll where the platform has it (Linux), NIO elsewhere. */
-record Transport(String name, IoHandlerFactory handlers, Class<? extends ServerChannel> serverChannel,
+public record Transport(String name, IoHandlerFactory handlers, Class<? extends ServerChannel> serverChannel,
     Class<? extends Channel> clientChannel) {
 
-  static Transport best() {
+  public static Transport best() {
     if (Epoll.isAvailable()) {
       return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
           EpollSocketChannel.class);
@@ -26,7 +26,7 @@ record Transport(String name, IoHandlerFactory handlers, Class<? extends ServerC
     return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class, NioSocketChannel.class);
   }
 
-  EventLoopGroup group(int threads, String name) {
+  public EventLoopGroup group(int threads, String name) {
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), handlers);
   }
 }

@@ -1,4 +1,4 @@
-package io.gatehouse.node.session;
+package io.gatehouse.node.affinity;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,4 +1,4 @@
-package io.gatehouse.node.proxy;
+package io.gatehouse.node.admission;
 
 import java.util.Arrays;
 
@@ -28,7 +28,7 @@ public final class RequestPath {
 
   /** Thrown for a target the gateway refuses to interpret. */
   public static final class Invalid extends Exception {
-    Invalid(String message) {
+    public Invalid(String message) {
       super(message, null, false, false);
     }
   }

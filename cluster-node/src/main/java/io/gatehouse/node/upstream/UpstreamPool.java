@@ -1,4 +1,4 @@
-package io.gatehouse.node.proxy;
+package io.gatehouse.node.upstream;
 
 import io.gatehouse.node.route.LiveRoute;
 import io.netty.bootstrap.Bootstrap;
@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * upstream connection serving it live on the same loop, so a proxied request crosses no thread
  * and the pool needs no lock (it is only touched from its loop).
  */
-final class UpstreamPool {
+public final class UpstreamPool {
   /** A pooled connection nobody used for this long is closed. */
   static final int IDLE_SECONDS = 60;
 
@@ -42,7 +42,7 @@ final class UpstreamPool {
   }
 
   /** A connection to {@code target}: an idle pooled one unless {@code fresh}, else a new one. */
-  Future<Channel> acquire(LiveRoute.Target target, int connectTimeoutMillis, boolean fresh) {
+  public Future<Channel> acquire(LiveRoute.Target target, int connectTimeoutMillis, boolean fresh) {
     if (!fresh) {
       ArrayDeque<Channel> q = idle.get(target.address());
       while (q != null && !q.isEmpty()) {
@@ -85,7 +85,7 @@ final class UpstreamPool {
    * requests of every client served in the turn go to the instances together, so an instance on
    * the same core is woken once per turn rather than once per request.
    */
-  void flushSoon(Channel ch) {
+  public void flushSoon(Channel ch) {
     toFlush.add(ch);
     if (!flushScheduled) {
       flushScheduled = true;

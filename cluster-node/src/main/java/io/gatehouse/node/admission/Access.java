@@ -1,4 +1,4 @@
-package io.gatehouse.node.proxy;
+package io.gatehouse.node.admission;
 
 import io.gatehouse.node.directory.DirectoryView;
 import io.gatehouse.node.route.LiveRoute;
@@ -15,10 +15,13 @@ import java.util.List;
 final class Access {
   private Access() {}
 
+  /** Whether the token's own route scope (if it has one) includes the route. */
+  static boolean inScope(TokenValidation.Valid token, LiveRoute route) {
+    return token.routes() == null || token.routes().contains(route.name());
+  }
+
+  /** Whether the token's principal may use the route, by the route's groups or its project's. */
   static boolean allowed(TokenValidation.Valid token, LiveRoute route, DirectoryView directory) {
-    if (token.routes() != null && !token.routes().contains(route.name())) {
-      return false;
-    }
     boolean serviceAccount = token.principal().type() == PrincipalType.SERVICE_ACCOUNT;
     String principal = token.principal().name().value();
     if (route.definition().isStatic()) {

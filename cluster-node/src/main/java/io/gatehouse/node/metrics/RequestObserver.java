@@ -1,4 +1,4 @@
-package io.gatehouse.node.proxy;
+package io.gatehouse.node.metrics;
 
 import io.gatehouse.node.token.TokenValidation;
 

@@ -1,0 +1,77 @@
+package io.gatehouse.node.proxy;
+
+import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.OpenExchanges;
+import io.gatehouse.node.affinity.InstancePicker;
+import io.gatehouse.node.metrics.RequestObserver;
+import io.gatehouse.node.upstream.Upstreams;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every connection of the HTTP/1.1 door shares: the data plane's parts (admission, affinity,
+ * upstreams, open exchanges, metrics), the door's settings, and whether the node is draining.
+ */
+final class HttpDoor {
+  private final DataPlane.Parts parts;
+  private final AccessLog accessLog;
+  private final long clientIdleNanos;
+  private final AtomicInteger active = new AtomicInteger();
+  private volatile boolean draining;
+
+  HttpDoor(DataPlane.Parts parts, DataPlaneSettings settings) {
+    this.parts = parts;
+    this.accessLog = new AccessLog(settings.accessLog());
+    this.clientIdleNanos = settings.clientIdleTimeout().toNanos();
+  }
+
+  Admission admission() {
+    return parts.admission();
+  }
+
+  InstancePicker picker() {
+    return parts.picker();
+  }
+
+  Upstreams upstreams() {
+    return parts.upstreams();
+  }
+
+  OpenExchanges open() {
+    return parts.open();
+  }
+
+  RequestObserver observer() {
+    return parts.observer();
+  }
+
+  AccessLog accessLog() {
+    return accessLog;
+  }
+
+  /** How long a client connection may wait for its next request head (opened or kept alive). */
+  long clientIdleNanos() {
+    return clientIdleNanos;
+  }
+
+  /** While draining, every answer carries {@code Connection: close} and its connection ends after it. */
+  boolean draining() {
+    return draining;
+  }
+
+  void drain() {
+    draining = true;
+  }
+
+  void opened() {
+    active.incrementAndGet();
+  }
+
+  void closed() {
+    active.decrementAndGet();
+  }
+
+  /** Requests being served by this door now. */
+  int active() {
+    return active.get();
+  }
+}

@@ -1,0 +1,69 @@
+package io.gatehouse.node.route;
+
+import io.gatehouse.node.NodeRuntime;
+import io.gatehouse.node.directory.DirectoryFeature;
+import io.gatehouse.persistence.metrics.HealthHistory;
+import io.gatehouse.persistence.route.RouteDefinition;
+import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.route.RouteIndexEntity;
+import io.gatehouse.persistence.route.RouteView;
+import io.gatehouse.persistence.session.ConsumerSessionEntity;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes on one node: the sharded {@link RouteEntity} (one per route, with its prober) and
+ * {@link RouteIndexEntity}, the consumers' sessions, this node's {@link RouteTable} kept current
+ * by the {@link RouteTableUpdater}, the health history, and the service the admin API uses.
+ */
+public record RouteFeature(RouteTable table, RouteService service, HealthHistory healthHistory,
+    CompletableFuture<Done> loaded) {
+  /** How often a route entity looks at its leases and health checks. */
+  private static final Duration TICK = Duration.ofSeconds(1);
+
+  public static RouteFeature start(NodeRuntime rt, DirectoryFeature directory) {
+    var settings = rt.settings();
+    var routeTopic = rt.topic(RouteView.class, RouteEntity.TOPIC);
+    var indexTopic = rt.topic(RouteIndexEntity.State.class, RouteIndexEntity.TOPIC);
+    RouteIndexEntity.init(rt.system(), indexTopic);
+    HealthHistory history = new HealthHistory(rt.store().sql());
+    HttpHealthProber prober = new HttpHealthProber();
+    RouteEntity.init(rt.system(), new RouteEntity.Deps(routeTopic, prober, claims(rt.sharding(), settings.askTimeout()),
+        Clock.systemUTC(), settings.affinity().loadFactor(), settings.passiveEjection(),
+        settings.affinity().forgetInactiveAfter(), (route, at, healthy, total) -> CompletableFuture.runAsync(
+            () -> history.record(route, at, healthy, total), rt.jdbc()).exceptionally(e -> {
+              LoggerFactory.getLogger(RouteFeature.class).warn("could not record the health of route {}: {}", route,
+                  e.toString());
+              return null;
+            }), TICK));
+    ConsumerSessionEntity.init(rt.system());
+    RouteTable table = new RouteTable(settings.baseDomain());
+    CompletableFuture<Done> loaded = new CompletableFuture<>();
+    rt.system().systemActorOf(RouteTableUpdater.create(table, routeTopic, indexTopic,
+        () -> loaded.complete(Done.getInstance())), "route-table", Props.empty());
+    RouteService service = new RouteService(rt.sharding(), table, directory.view(), prober, settings.askTimeout(),
+        settings.namespace(), settings.publicUrl());
+    return new RouteFeature(table, service, history, loaded);
+  }
+
+  private static RouteEntity.RouteClaims claims(ClusterSharding sharding, Duration timeout) {
+    return new RouteEntity.RouteClaims() {
+      @Override
+      public CompletionStage<Done> claim(RouteDefinition d) {
+        RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(d.name(), d.kind(), d.pathPrefix(), d.subdomain());
+        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, true, r), timeout);
+      }
+
+      @Override
+      public CompletionStage<Done> release(String route) {
+        return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.Release(route, r), timeout);
+      }
+    };
+  }
+}
