@@ -13,7 +13,9 @@
 # BENCH_LATENCY_SECONDS (10), BENCH_WARMUP_SECONDS (30, per target, so the JVM's JIT has compiled
 # the request path as it would in a long-running gateway), BENCH_SSE_WARMUP_RUNS (3000 streams on
 # new connections before the 20 that are timed, for the same reason), BENCH_ACCESS_LOG (off),
-# BENCH_JAVA_OPTS (see below), BENCH_TARGETS (all: "direct nginx haproxy gatehouse"), BENCH_JFR (a
+# BENCH_JAVA_OPTS (see below), BENCH_TARGETS (all: "direct nginx haproxy gatehouse"), BENCH_JAR (the node
+# jar to measure: cluster-node/target/gatehouse-node.jar), BENCH_JAR_B (a second jar, measured beside the
+# first as target "gatehouse-b": a before/after comparison in one run, under the same noise), BENCH_JFR (a
 # file: record Gatehouse with Java Flight Recorder's profile settings and write it there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,7 +51,7 @@ if ((${#need[@]})); then
 fi
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY_BIN=$(command -v haproxy || echo /usr/sbin/haproxy)
-JAR=cluster-node/target/gatehouse-node.jar
+JAR=${BENCH_JAR:-cluster-node/target/gatehouse-node.jar}
 [[ -f $JAR ]] || mvn -B -q -DskipTests package
 
 WORK=$(mktemp -d /tmp/gatehouse-bench.XXXXXX)
@@ -168,35 +170,48 @@ PIDS+=($!)
 wait_port $HAPROXY "haproxy"
 
 # ---- Gatehouse: one node, a static route with consumer affinity and group RBAC, a real token ----
-GATEHOUSE_DATA_DIR="$WORK/gh" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE_HTTP_PORT=$GH \
-  GATEHOUSE_ADMIN_PORT=$GH_ADMIN GATEHOUSE_MANAGEMENT_PORT=7393 GATEHOUSE_REMOTE_PORT=7394 \
-  GATEHOUSE_ACCESS_LOG=$ACCESS_LOG \
-  taskset -c $PROXY_CORE java $JAVA_OPTS -jar "$JAR" > "$WORK/gh/node.log" 2>&1 &
-GH_PID=$!
-PIDS+=($GH_PID)
-wait_node_ready 7393 $GH_PID "$WORK/gh/node.log"
-admin() {  # method, path, body
-  curl -sf -X "$1" "localhost:$GH_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}
+start_gatehouse() {  # name, jar, data plane port, admin port, management port, remoting port -> sets GH_TOKEN_<name>
+  local name=$1 jar=$2 port=$3 adminport=$4 mgmt=$5 remote=$6
+  mkdir -p "$WORK/$name"
+  GATEHOUSE_DATA_DIR="$WORK/$name" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE_HTTP_PORT=$port \
+    GATEHOUSE_ADMIN_PORT=$adminport GATEHOUSE_MANAGEMENT_PORT=$mgmt GATEHOUSE_REMOTE_PORT=$remote \
+    GATEHOUSE_ACCESS_LOG=$ACCESS_LOG \
+    taskset -c $PROXY_CORE java $JAVA_OPTS -jar "$jar" > "$WORK/$name/node.log" 2>&1 &
+  local pid=$!
+  PIDS+=($pid)
+  GH_PIDS[$name]=$pid
+  wait_node_ready "$mgmt" $pid "$WORK/$name/node.log"
+  admin() {  # method, path, body
+    curl -sf -X "$1" "localhost:$adminport/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}
+  }
+  admin POST /groups '{"name":"bench"}' >/dev/null
+  admin POST /projects '{"name":"bench","groups":["bench"]}' >/dev/null
+  admin POST /users '{"name":"bench-user","groups":["bench"]}' >/dev/null
+  admin POST /routes '{"name":"bench","match":{"pathPrefix":"/bench"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
+  admin POST /routes '{"name":"bench-sse","match":{"pathPrefix":"/bench-sse"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
+  for up in $UP1 $UP2; do
+    admin POST /registrations "{\"deployment\":\"bench\",\"project\":\"bench\",\"route\":\"bench\",\"address\":\"127.0.0.1:$up\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
+  done
+  admin POST /registrations "{\"deployment\":\"bench-sse\",\"project\":\"bench\",\"route\":\"bench-sse\",\"address\":\"127.0.0.1:$SSE_UP\",\"healthPath\":\"/health\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
+  GH_TOKENS[$name]=$(admin POST /tokens '{"label":"bench","expiresInDays":1,"principal":{"type":"user","name":"bench-user"}}' \
+    | sed 's/.*"token":"\([^"]*\)".*/\1/')
 }
-admin POST /groups '{"name":"bench"}' >/dev/null
-admin POST /projects '{"name":"bench","groups":["bench"]}' >/dev/null
-admin POST /users '{"name":"bench-user","groups":["bench"]}' >/dev/null
-admin POST /routes '{"name":"bench","match":{"pathPrefix":"/bench"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
-admin POST /routes '{"name":"bench-sse","match":{"pathPrefix":"/bench-sse"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
-for port in $UP1 $UP2; do
-  admin POST /registrations "{\"deployment\":\"bench\",\"project\":\"bench\",\"route\":\"bench\",\"address\":\"127.0.0.1:$port\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
-done
-admin POST /registrations "{\"deployment\":\"bench-sse\",\"project\":\"bench\",\"route\":\"bench-sse\",\"address\":\"127.0.0.1:$SSE_UP\",\"healthPath\":\"/health\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
-GH_TOKEN=$(admin POST /tokens '{"label":"bench","expiresInDays":1,"principal":{"type":"user","name":"bench-user"}}' \
-  | sed 's/.*"token":"\([^"]*\)".*/\1/')
+declare -A GH_PIDS GH_TOKENS
+start_gatehouse gatehouse "$JAR" $GH $GH_ADMIN 7393 7394
+GH_PID=${GH_PIDS[gatehouse]}
+# A second build beside the first, for before/after comparisons in one run (BENCH_JAR_B).
+if [[ -n ${BENCH_JAR_B:-} ]]; then
+  start_gatehouse gatehouse-b "$BENCH_JAR_B" 8484 9494 7494 7495
+fi
 
 # ---- the runs ----------------------------------------------------------------------------------
 declare -A URL BEARER
 URL[direct]="http://127.0.0.1:$UP1/v1/chat/completions"; BEARER[direct]="$SHARED_BEARER"
 URL[nginx]="http://127.0.0.1:$NGINX/bench/v1/chat/completions"; BEARER[nginx]="$SHARED_BEARER"
 URL[haproxy]="http://127.0.0.1:$HAPROXY/bench/v1/chat/completions"; BEARER[haproxy]="$SHARED_BEARER"
-URL[gatehouse]="http://127.0.0.1:$GH/bench/v1/chat/completions"; BEARER[gatehouse]="$GH_TOKEN"
-read -r -a TARGETS <<<"${BENCH_TARGETS:-direct nginx haproxy gatehouse}"
+URL[gatehouse]="http://127.0.0.1:$GH/bench/v1/chat/completions"; BEARER[gatehouse]="${GH_TOKENS[gatehouse]}"
+URL[gatehouse-b]="http://127.0.0.1:8484/bench/v1/chat/completions"; BEARER[gatehouse-b]="${GH_TOKENS[gatehouse-b]:-}"
+read -r -a TARGETS <<<"${BENCH_TARGETS:-direct nginx haproxy gatehouse${BENCH_JAR_B:+ gatehouse-b}}"
 
 for t in "${TARGETS[@]}"; do   # every target answers the body through its checks, and refuses without
   body=$(curl -sf "${URL[$t]}" -H "Authorization: Bearer ${BEARER[$t]}")
@@ -218,7 +233,23 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] 
 echo "warming up ..." >&2
 for t in "${TARGETS[@]}"; do wrk_run "$t" "$CONNECTIONS" "$WARMUP_SECONDS" >/dev/null; done
 
-declare -A RPS P50 P99 ERRS
+# CPU time per request (user + system of the proxy's processes, over the 64-connection run): steadier
+# than throughput on a machine whose neighbours take cycles at random.
+HZ=$(getconf CLK_TCK)
+proc_pids() {  # target -> the pids whose CPU counts for it
+  case $1 in
+    nginx) cat "$WORK/proxy/nginx.pid"; pgrep -P "$(cat "$WORK/proxy/nginx.pid")" ;;
+    haproxy) pgrep -f "haproxy -f $WORK/proxy/haproxy.cfg" | head -1 ;;
+    gatehouse*) echo "${GH_PIDS[$1]}" ;;
+  esac
+}
+cpu_ticks() {  # target -> utime + stime of its processes, in clock ticks
+  local sum=0
+  for p in $(proc_pids "$1"); do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done
+  echo $sum
+}
+
+declare -A RPS P50 P99 ERRS CPU
 for ((r = 1; r <= ROUNDS; r++)); do
   order=("${TARGETS[@]}")
   if ((r % 2 == 0)); then
@@ -226,20 +257,27 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for ((i = ${#TARGETS[@]} - 1; i >= 0; i--)); do order+=("${TARGETS[i]}"); done
   fi
   for t in "${order[@]}"; do
+    ticks=$([[ $t == direct ]] && echo 0 || cpu_ticks "$t")
     out=$(wrk_run "$t" "$CONNECTIONS" "$SECONDS_PER_RUN")
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+    cpu="-"
+    if [[ $t != direct ]]; then
+      cpu=$(awk -v d=$(($(cpu_ticks "$t") - ticks)) -v n="$(awk '/requests in/ { print $1 }' <<<"$out")" -v hz="$HZ" \
+        'BEGIN { printf "%.1f", d * 1e6 / hz / n }')
+      CPU[$t]+="$cpu "
+    fi
     errs=$(awk '/Non-2xx|Socket errors/ { print }' <<<"$out")
     RPS[$t]+="$rps "
     [[ -n $errs ]] && ERRS[$t]+="$errs; "
     lat=$(wrk_run "$t" 1 "$LATENCY_SECONDS" --latency)
     P50[$t]+="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$lat")") "
     P99[$t]+="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$lat")") "
-    echo "round $r $t: $rps req/s; at 1 connection p50 $(awk '$1 == "50%" { print $2 }' <<<"$lat") p99 $(awk '$1 == "99%" { print $2 }' <<<"$lat")" >&2
+    echo "round $r $t: $rps req/s, $cpu us CPU per request; at 1 connection p50 $(awk '$1 == "50%" { print $2 }' <<<"$lat") p99 $(awk '$1 == "99%" { print $2 }' <<<"$lat")" >&2
   done
 done
 
 declare -A SSE
-declare -A SSE_PORT=([direct]=$SSE_UP [nginx]=$NGINX [haproxy]=$HAPROXY [gatehouse]=$GH)
+declare -A SSE_PORT=([direct]=$SSE_UP [nginx]=$NGINX [haproxy]=$HAPROXY [gatehouse]=$GH [gatehouse-b]=8484)
 for t in "${TARGETS[@]}"; do
   path="/bench-sse/sse?events=5&intervalMs=100"
   [[ $t == direct ]] && path="/sse?events=5&intervalMs=100"
@@ -253,6 +291,7 @@ NGINX_MASTER=$(cat "$WORK/proxy/nginx.pid")
 RSS_NGINX=$(rss_kib /proc/$NGINX_MASTER/status $(for p in $(pgrep -P "$NGINX_MASTER"); do echo /proc/$p/status; done))
 RSS_HAPROXY=$(rss_kib /proc/$(pgrep -f "haproxy -f $WORK/proxy/haproxy.cfg" | head -1)/status)
 RSS_GH=$(rss_kib /proc/$GH_PID/status)
+RSS_GH_B=$(rss_kib /proc/${GH_PIDS[gatehouse-b]:-0}/status)
 
 NGINX_RPS=$(tr ' ' '\n' <<<"${RPS[nginx]:-0}" | grep . | median)
 DIRECT_P50=$(tr ' ' '\n' <<<"${P50[direct]:-0}" | grep . | median)
@@ -263,8 +302,8 @@ echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | head -1)"
 echo "Run: $ROUNDS rounds in alternating order, ${SECONDS_PER_RUN}s at $CONNECTIONS connections, ${LATENCY_SECONDS}s at 1 connection; proxies and upstreams on core $PROXY_CORE, wrk on core $CLIENT_CORE; medians. Gatehouse access log: $ACCESS_LOG; JVM: $JAVA_OPTS"
 echo
-echo "| target | req/s ($CONNECTIONS conn) | vs nginx | p50 at 1 conn | added p50 | added p99 | SSE first chunk | SSE incremental | RSS |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| target | req/s ($CONNECTIONS conn) | vs nginx | CPU per request | p50 at 1 conn | added p50 | added p99 | SSE first chunk | SSE incremental | RSS |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for t in "${TARGETS[@]}"; do
   rps=$(tr ' ' '\n' <<<"${RPS[$t]}" | grep . | median)
   p50=$(tr ' ' '\n' <<<"${P50[$t]}" | grep . | median)
@@ -280,9 +319,11 @@ for t in "${TARGETS[@]}"; do
     nginx) rss="$((RSS_NGINX / 1024)) MiB" ;;
     haproxy) rss="$((RSS_HAPROXY / 1024)) MiB" ;;
     gatehouse) rss="$((RSS_GH / 1024)) MiB" ;;
+    gatehouse-b) rss="$((RSS_GH_B / 1024)) MiB" ;;
   esac
-  printf "| %s | %.0f | %s | %.3f ms | %s | %s | %.2f ms (%+.2f) | %s | %s |\n" "$t" "$rps" \
-    "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }')" "$p50" "$added50" "$added99" \
+  cpu=$([[ $t == direct ]] && echo "-" || echo "$(tr ' ' '\n' <<<"${CPU[$t]}" | grep . | median) us")
+  printf "| %s | %.0f | %s | %s | %.3f ms | %s | %s | %.2f ms (%+.2f) | %s | %s |\n" "$t" "$rps" \
+    "$(awk -v a="$rps" -v b="$NGINX_RPS" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else printf "-" }')" "$cpu" "$p50" "$added50" "$added99" \
     "$first" "$(awk -v a="$first" -v b="$DIRECT_SSE" 'BEGIN { print a - b }')" "$inc" "$rss"
 done
 for t in "${TARGETS[@]}"; do

@@ -371,15 +371,20 @@
     const latencyEl = h('div', { id: 'chart-latency', class: 'chart' });
     const instances = h('div', { id: 'monitor-instances' });
     const problem = h('div');
+    const kind = h('p', { id: 'monitor-kind', class: 'muted' });
     page(
       h('p', {}, h('a', { href: '#/endpoints', text: '← Endpoints' })),
       h('h1', { text: route }),
+      kind,
       h('div', { class: 'toolbar' }, windowSelect(state.monitorWindow, (w) => { state.monitorWindow = w; load(); })),
       problem, summary,
       h('div', { class: 'charts' }, volumeEl, latencyEl),
       h('h2', { text: 'Instances' }), instances);
     const volume = chart(volumeEl);
     const latency = chart(latencyEl);
+    api('GET', `/routes/${enc}`).then((r) => kind.replaceChildren(
+      `${r.kind} route${r.enabled ? '' : ', disabled'}${r.browser ? ', a browser route ' : ''}`,
+      r.browser ? openButton(route, (e) => problem.replaceChildren(errorBox(e))) : '')).catch(() => {});
     const load = async () => {
       const w = state.monitorWindow;
       const q = `${windowQuery(w)}&stepSeconds=${WINDOWS[w].step}`;
@@ -613,7 +618,9 @@
         h('div', {}, h('label', { class: 'check' }, h('input', { id: 'route-strip', type: 'checkbox',
           checked: r.stripPrefix }), 'Strip the prefix before forwarding')),
         h('div', {}, h('label', { class: 'check' }, h('input', { id: 'route-enabled', type: 'checkbox',
-          checked: r.enabled }), 'Enabled (a disabled route answers 503 and ends what is open on it)'))),
+          checked: r.enabled }), 'Enabled (a disabled route answers 503 and ends what is open on it)')),
+        h('div', {}, h('label', { class: 'check' }, h('input', { id: 'route-browser', type: 'checkbox',
+          checked: r.browser }), 'Browser route (web UIs: browsers sign in with a browser link)'))),
       h('datalist', { id: 'affinity-options' },
         ['consumer', 'none', 'header:X-Session-Id'].map((v) => h('option', { value: v }))),
       h('div', { class: 'actions' },
@@ -635,6 +642,7 @@
         timeouts: { connectSeconds: Number($('route-connect').value), idleSeconds: Number($('route-idle').value) },
         maxRequestBodyBytes: Number($('route-max-body').value),
         enabled: $('route-enabled').checked,
+        browser: $('route-browser').checked,
       };
       try {
         if (existing) {
@@ -680,6 +688,8 @@
       { key: 'access', title: 'Who may call', value: (r) => access(r), cell: (r) => access(r) },
       { key: 'affinity', title: 'Affinity', value: (r) => r.affinity, cell: (r) => r.affinity },
       { key: 'enabled', title: 'Serving', value: (r) => (r.enabled ? 1 : 0), cell: (r) => (r.enabled ? 'yes' : 'disabled') },
+      { key: 'browser', title: 'Browser', value: (r) => (r.browser ? 1 : 0),
+        cell: (r) => (r.browser ? openButton(r.name, (e) => holder.prepend(errorBox(e))) : '') },
       { key: 'healthy', title: 'Healthy / instances', num: true, value: (r) => r.healthyInstances,
         cell: (r) => `${r.healthyInstances} / ${r.instances}` },
       { key: 'actions', title: '', value: () => 0, cell: (r) => (r.kind === 'static' ? h('span', { class: 'row-actions' },
@@ -703,6 +713,24 @@
         onclick: () => edit(null) })),
       formHolder, holder);
     await load();
+  }
+
+  /**
+   * "Open" for a browser route: a browser link made with the admin's own token (the admin API makes
+   * it; the token never leaves this tab), opened in a new tab.
+   */
+  function openButton(route, onError) {
+    return h('button', { type: 'button', class: 'open', text: 'Open', onclick: async () => {
+      const tab = window.open('about:blank', '_blank');
+      try {
+        const link = await api('POST', `/routes/${encodeURIComponent(route)}/browser-link`, {});
+        tab.opener = null;
+        tab.location = link.url;
+      } catch (e) {
+        tab.close();
+        onError(e);
+      }
+    } });
   }
 
   function access(r) {

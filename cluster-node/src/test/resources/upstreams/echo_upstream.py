@@ -4,7 +4,10 @@ Like uvicorn (vLLM, SGLang, FastAPI), it answers "Expect: 100-continue" with its
 "100 Continue" before it reads the body. POST anywhere: JSON with the bytes received.
 POST /always-100: sends "100 Continue" even without an Expect (an interim answer the gateway
 must not take for the final one), then a 103 Early Hints, then the answer.
-GET /health: 200. Usage: echo_upstream.py PORT
+GET /redirect-own: 302 to this server's own absolute URL (http://<Host>/landed), as apps behind
+a proxy that rewrites Host do. GET /redirect-path: 302 to the path /landed. GET /cookies: sets
+an app cookie with Path=/ and tries to set the gateway's own cookie. GET /health: 200.
+Any GET answers with the request's path, headers and cookies. Usage: echo_upstream.py PORT
 """
 import json
 import sys
@@ -26,7 +29,28 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def do_GET(self):
-        self.answer(200, {"ok": True, "path": self.path})
+        if self.path.startswith("/redirect-own"):
+            self.send_response(302)
+            self.send_header("Location", "http://" + self.headers.get("Host") + "/landed")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/redirect-path"):
+            self.send_response(302)
+            self.send_header("Location", "/landed")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/cookies"):
+            data = b"{}"
+            self.send_response(200)
+            self.send_header("Set-Cookie", "app_session=abc; Path=/; HttpOnly")
+            self.send_header("Set-Cookie", "gatehouse_session=forged; Path=/")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        self.answer(200, {"ok": True, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
 
     def do_POST(self):
         if self.path.startswith("/always-100"):

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.gatehouse.node.admin.AdminServer;
 import io.gatehouse.node.bootstrap.BootstrapAdmin;
+import io.gatehouse.node.browser.BrowserFeature;
 import io.gatehouse.node.cluster.ClusterJoin;
 import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryFeature;
@@ -142,7 +143,8 @@ public final class GatehouseNode implements AutoCloseable {
     TokenFeature tokens = TokenFeature.start(rt, directory);
     RouteFeature routes = RouteFeature.start(rt, directory);
     MetricsFeature metrics = MetricsFeature.start(rt, routes, tokens);
-    DataPlaneFeature data = DataPlaneFeature.prepare(rt, directory, tokens, routes, metrics);
+    BrowserFeature browser = BrowserFeature.start(rt);
+    DataPlaneFeature data = DataPlaneFeature.prepare(rt, directory, tokens, routes, metrics, browser);
     TagProjection.init(system, store.sql(), rt.jdbc(), Projections.all());
     Housekeeping.start(rt, tokens, metrics, data);
 
@@ -156,7 +158,7 @@ public final class GatehouseNode implements AutoCloseable {
     Routers routers = routers(rt);
 
     ServerBinding admin = bindAdmin(rt, new AdminServer.Services(tokens, directory.service(), routes.service(),
-        data.parts().upstreams().load(), routers, metrics, new AuditLog(store.sql())));
+        data.parts().upstreams().load(), routers, metrics, new AuditLog(store.sql()), data.parts().links()));
     status.adminBound();
     DataPlane dataPlane = data.listen(rt);
     status.dataPlaneBound();

@@ -1,5 +1,6 @@
 package io.gatehouse.node.admin;
 
+import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.metrics.MetricsFeature;
@@ -21,7 +22,7 @@ public final class AdminServer {
 
   /** What the admin API answers from. */
   public record Services(TokenFeature tokens, DirectoryService directory, RouteService routes, InstanceLoad load,
-      Routers routers, MetricsFeature metrics, AuditLog audit) {}
+      Routers routers, MetricsFeature metrics, AuditLog audit, BrowserLinks links) {}
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, Services s,
       Executor jdbc, Clock clock, String node) {
@@ -29,7 +30,7 @@ public final class AdminServer {
         new AdminAuth(s.tokens().cache(), s.tokens().lastUsed(), s.metrics().gateway(), node),
         new DirectoryRoutes(s.directory(), s.tokens().service()),
         new TokenRoutes(s.tokens().service(), clock, s.metrics().gateway()),
-        new RouteRoutes(s.routes(), s.load()),
+        new RouteRoutes(s.routes(), s.load(), s.links(), s.tokens().cache(), node),
         new RouterRoutes(s.routers()),
         new EndpointRoutes(s.metrics().endpoints()),
         new AuditRoutes(s.audit(), jdbc, clock),

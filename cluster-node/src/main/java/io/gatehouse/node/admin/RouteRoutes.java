@@ -8,6 +8,11 @@ import io.gatehouse.node.route.RouteService;
 import io.gatehouse.persistence.route.RouteDefinition;
 import io.gatehouse.persistence.route.RouteView;
 import io.gatehouse.protocol.ErrorCode;
+import io.gatehouse.node.browser.BrowserLinks;
+import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.protocol.Rejection;
+import io.gatehouse.protocol.api.BrowserLinkJson;
 import io.gatehouse.protocol.api.DirectoryJson;
 import io.gatehouse.protocol.api.RouteDefaults;
 import io.gatehouse.protocol.api.RouteJson;
@@ -23,10 +28,16 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class RouteRoutes extends AdminDirectives {
   private final RouteService routes;
   private final InstanceLoad load;
+  private final BrowserLinks links;
+  private final TokenCache tokens;
+  private final String node;
 
-  RouteRoutes(RouteService routes, InstanceLoad load) {
+  RouteRoutes(RouteService routes, InstanceLoad load, BrowserLinks links, TokenCache tokens, String node) {
     this.routes = routes;
     this.load = load;
+    this.links = links;
+    this.tokens = tokens;
+    this.node = node;
   }
 
   Route route(AdminCaller caller) {
@@ -52,11 +63,23 @@ final class RouteRoutes extends AdminDirectives {
                     routes.update(n, req, caller.actor()).thenApply(v -> Responses.ok(json(v)))))),
                 delete(() -> respond(() ->
                     routes.delete(n, caller.actor()).thenApply(done -> Responses.noContent()))))),
+            path("browser-link", () -> post(() -> body(BrowserLinkJson.ForRoute.class, req -> respond(() ->
+                browserLink(caller, n.value(), req.next()))))),
             path("instances", () -> get(() -> {
               LiveRoute r = routes.table().get(n.value());
               return complete(r == null ? Responses.notFound("route '" + n + "' does not exist")
                   : Responses.ok(new DirectoryJson.Items<>(instances(r.view()))));
             })))))));
+  }
+
+  /** A browser link to a browser route, made with the caller's own token (the dashboard's "Open"). */
+  private java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> browserLink(
+      AdminCaller caller, String route, String next) {
+    TokenValidation v = tokens.current(caller.tokenId());
+    if (!(v instanceof TokenValidation.Valid valid)) {
+      throw new Rejection(ErrorCode.INVALID_TOKEN, "the caller's token is no longer valid");
+    }
+    return links.create(valid, route, next, node).thenApply(Responses::created);
   }
 
   /** Registrations: admins, and service accounts with {@code canRegister}. */
@@ -89,7 +112,7 @@ final class RouteRoutes extends AdminDirectives {
         d.allowedServiceAccounts(), d.affinity(), d.stripPrefix(),
         new RouteRequests.HealthCheck(d.healthPath(), d.healthIntervalSeconds()),
         new RouteRequests.Timeouts(d.connectTimeoutSeconds(), d.idleTimeoutSeconds()), d.maxRequestBodyBytes(),
-        d.isEnabled(), d.deployment(), d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
+        d.isEnabled(), d.isBrowser(), d.deployment(), d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
   }
 
   private List<RouteJson.Instance> instances(RouteView view) {

@@ -11,6 +11,7 @@ import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.protocol.api.RouteRequests;
 import io.gatehouse.protocol.token.TokenId;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 
 /**
  * The questions every door asks of every request, in API.md's order, answered from this node's
@@ -31,11 +32,21 @@ public final class Admission {
    * An admitted request: who, on which route, and the path as the instance is to receive it.
    *
    * @param prefixSegments path segments of the route's prefix to strip (0 when it keeps them)
+   * @param session the browser session it came with, or null for a bearer token
    */
-  public record Admitted(TokenValidation.Valid token, LiveRoute route, RequestPath path, int prefixSegments)
-      implements Decision {
+  public record Admitted(TokenValidation.Valid token, LiveRoute route, RequestPath path, int prefixSegments,
+      String session) implements Decision {
     public String forwardPath() {
       return path.forwardPath(prefixSegments);
+    }
+
+    /** The route's path prefix when the instance does not receive it (for X-Forwarded-Prefix), else null. */
+    public String strippedPrefix() {
+      return prefixSegments == 0 ? null : route.definition().pathPrefix();
+    }
+
+    public Admitted inSession(String sessionId) {
+      return new Admitted(token, route, path, prefixSegments, sessionId);
     }
   }
 
@@ -47,9 +58,12 @@ public final class Admission {
   private final LastUsedRecorder lastUsed;
   private final RequestObserver observer;
   private final int retryAfterSeconds;
+  private final Predicate<String> sessionOpen;
 
+  /** @param sessionOpen whether a browser session is still open (signed-out sessions end their exchanges) */
   public Admission(TokenCache tokens, RouteTable routes, DirectoryView directory, LastUsedRecorder lastUsed,
-      RequestObserver observer, int retryAfterSeconds) {
+      RequestObserver observer, int retryAfterSeconds, Predicate<String> sessionOpen) {
+    this.sessionOpen = sessionOpen;
     this.tokens = tokens;
     this.routes = routes;
     this.directory = directory;
@@ -78,6 +92,21 @@ public final class Admission {
   /** The token's validation, asking its entity (for a token this node has not seen). */
   public CompletionStage<TokenValidation> fromEntity(Bearer bearer) {
     return tokens.validate(bearer.token());
+  }
+
+  /** The standing of the token a browser session stands for (its secret was the session's to check). */
+  public CompletionStage<TokenValidation> ofSession(TokenId tokenId) {
+    return tokens.byId(tokenId);
+  }
+
+  /** Whether {@code target} on {@code host} is a browser route (a browser without credentials is sent to sign in). */
+  public boolean isBrowserRoute(String host, String target) {
+    try {
+      RouteTable.Resolution r = routes.resolve(host, RequestPath.parse(target).segments());
+      return r != null && r.route().definition().isBrowser();
+    } catch (RequestPath.Invalid e) {
+      return false;
+    }
   }
 
   /**
@@ -115,11 +144,17 @@ public final class Admission {
     if (declaredBodyBytes > limit) {
       return Refusal.tooLarge(route.name(), limit);
     }
-    return new Admitted(token, route, path, route.definition().stripPrefix() ? resolution.prefixSegments() : 0);
+    return new Admitted(token, route, path, route.definition().stripPrefix() ? resolution.prefixSegments() : 0, null);
   }
 
-  /** Whether an exchange of {@code tokenId} on {@code route} may go on: null if so, else why not. */
-  public Refusal recheck(TokenId tokenId, String route) {
+  /**
+   * Whether an exchange of {@code tokenId} on {@code route} (in browser session {@code session},
+   * or null) may go on: null if so, else why not.
+   */
+  public Refusal recheck(TokenId tokenId, String route, String session) {
+    if (session != null && !sessionOpen.test(session)) {
+      return Refusal.sessionEnded();
+    }
     TokenValidation validation = tokens.current(tokenId);
     if (validation instanceof TokenValidation.Invalid invalid) {
       return Refusal.unauthorized(invalid.reason());
@@ -128,7 +163,8 @@ public final class Admission {
     return live == null ? Refusal.routeGone(route) : mayUse((TokenValidation.Valid) validation, live);
   }
 
-  private Refusal mayUse(TokenValidation.Valid token, LiveRoute route) {
+  /** Whether the token may use the route now (RBAC, its scope, the route enabled): null if so, else why not. */
+  public Refusal mayUse(TokenValidation.Valid token, LiveRoute route) {
     if (!Access.allowed(token, route, directory)) {
       return Refusal.forbidden(token.principal().display(), route.name());
     }

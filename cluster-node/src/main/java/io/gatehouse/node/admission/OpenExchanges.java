@@ -27,6 +27,7 @@ public final class OpenExchanges {
     private Loop loop;
     private TokenId tokenId;
     private String route;
+    private String session;
 
     /** Ends the exchange because its access ended; called on its own loop. */
     protected abstract void cut(Refusal why);
@@ -51,13 +52,14 @@ public final class OpenExchanges {
       head.next = head;
     }
 
-    /** Registers {@code x}, open under {@code tokenId} on {@code route}. */
-    public void open(Open x, TokenId tokenId, String route) {
+    /** Registers {@code x}, open under {@code tokenId} on {@code route} (in browser session {@code session}, or null). */
+    public void open(Open x, TokenId tokenId, String route, String session) {
       if (x.loop != null) {
         close(x);
       }
       x.tokenId = tokenId;
       x.route = route;
+      x.session = session;
       x.loop = this;
       x.prev = head.prev;
       x.next = head;
@@ -88,7 +90,7 @@ public final class OpenExchanges {
       List<Refusal> why = new ArrayList<>();
       for (Open x = head.next; x != head; x = x.next) {
         if (affected.test(x)) {
-          Refusal r = admission.recheck(x.tokenId, x.route);
+          Refusal r = admission.recheck(x.tokenId, x.route, x.session);
           if (r != null) {
             doomed.add(x);
             why.add(r);
@@ -128,6 +130,11 @@ public final class OpenExchanges {
   /** A token was revoked: its exchanges end. */
   public void tokenRevoked(TokenId id) {
     recheck(x -> x.tokenId.equals(id));
+  }
+
+  /** A browser session ended (signed out): its exchanges end. */
+  public void sessionEnded(String session) {
+    recheck(x -> session.equals(x.session));
   }
 
   /** The directory changed (a principal deleted, groups changed): every exchange is checked. */

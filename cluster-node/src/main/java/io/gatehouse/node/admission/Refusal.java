@@ -10,12 +10,23 @@ import io.gatehouse.protocol.ErrorCode;
  *
  * @param challenge the {@code WWW-Authenticate} value of a 401, else null
  * @param retryAfterSeconds the {@code Retry-After} of a 503, else 0
+ * @param signIn for a browser without credentials on a browser route: the path to come back to
+ *     after signing in (HTTP doors answer 303 to the sign-in page instead of the 401), else null
  */
-public record Refusal(ErrorCode code, String message, String challenge, int retryAfterSeconds)
+public record Refusal(ErrorCode code, String message, String challenge, int retryAfterSeconds, String signIn)
     implements Admission.Decision {
+
+  public Refusal(ErrorCode code, String message, String challenge, int retryAfterSeconds) {
+    this(code, message, challenge, retryAfterSeconds, null);
+  }
 
   public static Refusal of(ErrorCode code, String message) {
     return new Refusal(code, message, null, 0);
+  }
+
+  /** The same refusal, for a browser that is to sign in and come back to {@code next}. */
+  public Refusal toSignIn(String next) {
+    return new Refusal(code, message, challenge, retryAfterSeconds, next);
   }
 
   public int status() {
@@ -47,6 +58,18 @@ public record Refusal(ErrorCode code, String message, String challenge, int retr
     String challenge = "Bearer realm=\"gatehouse\", error=\"invalid_token\""
         + (description == null ? "" : ", error_description=\"" + description + "\"");
     return new Refusal(ErrorCode.INVALID_TOKEN, message, challenge, 0);
+  }
+
+  public static Refusal noSession(String why) {
+    return unauthorized(why, null);
+  }
+
+  public static Refusal sessionEnded() {
+    return unauthorized("the browser session has ended (sign in again)", null);
+  }
+
+  public static Refusal crossOrigin(String origin) {
+    return of(ErrorCode.FORBIDDEN, "a request from " + origin + " may not use this route's browser session");
   }
 
   public static Refusal tokenCheckUnavailable() {

@@ -198,7 +198,7 @@ public final class ProbeServer implements AutoCloseable {
       Map<String, String> seen = new TreeMap<>();
       r.headers().forEach(h -> {
         String name = h.getKey().toLowerCase();
-        if (name.startsWith("x-") || name.equals("host") || name.equals("authorization")) {
+        if (name.startsWith("x-") || name.equals("host") || name.equals("authorization") || name.equals("cookie")) {
           seen.put(name, h.getValue());
         }
       });

@@ -23,10 +23,13 @@ final class AnswerRelay implements UpstreamListener {
   private final ChannelHandlerContext client;
   private final String requestId;
   private final boolean clientHttp11;
+  private final Headers.ClientView view;
   private boolean upstreamKeepAlive;
   private boolean skipInterimEnd;
 
-  AnswerRelay(Exchange exchange, ChannelHandlerContext client, String requestId, boolean clientHttp11) {
+  AnswerRelay(Exchange exchange, ChannelHandlerContext client, String requestId, boolean clientHttp11,
+      Headers.ClientView view) {
+    this.view = view;
     this.exchange = exchange;
     this.client = client;
     this.requestId = requestId;
@@ -93,6 +96,7 @@ final class AnswerRelay implements UpstreamListener {
     boolean bodyless = status == 204 || status == 304 || exchange.isHead();
     boolean chunked = clientHttp11 && !bodyless && !HttpUtil.isContentLengthSet(response);
     Headers.toClient(response.headers(), requestId, exchange.instanceId(), exchange.keepClient(), chunked);
+    Headers.rewriteForClient(response.headers(), view);
     response.setProtocolVersion(clientHttp11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
     client.write(response);
   }

@@ -3,6 +3,8 @@ package io.gatehouse.node.proxy;
 import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.affinity.InstancePicker;
+import io.gatehouse.node.browser.BrowserLinks;
+import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.metrics.RequestObserver;
 import io.gatehouse.node.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
@@ -39,9 +41,14 @@ import org.slf4j.LoggerFactory;
 public final class DataPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
 
-  /** The parts every door of the data plane works with. */
+  /**
+   * The parts every door of the data plane works with.
+   *
+   * @param publicScheme how consumers reach the gateway ({@code http}, {@code https}: the public URL's)
+   * @param node this node's address, for the audit
+   */
   public record Parts(Admission admission, InstancePicker picker, Upstreams upstreams, OpenExchanges open,
-      RequestObserver observer) {}
+      RequestObserver observer, BrowserSessions sessions, BrowserLinks links, String publicScheme, String node) {}
 
   private final HttpDoor door;
   private final Upstreams upstreams;

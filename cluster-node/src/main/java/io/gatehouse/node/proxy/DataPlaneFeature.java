@@ -6,6 +6,8 @@ import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.affinity.InstancePicker;
 import io.gatehouse.node.affinity.SessionCache;
 import io.gatehouse.node.affinity.ShardedSessions;
+import io.gatehouse.node.browser.BrowserFeature;
+import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.directory.DirectoryFeature;
 import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.route.RouteFeature;
@@ -22,10 +24,10 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
 
   /** Builds the parts and wires the views to the open exchanges; nothing listens yet. */
   public static DataPlaneFeature prepare(NodeRuntime rt, DirectoryFeature directory, TokenFeature tokens,
-      RouteFeature routes, MetricsFeature metrics) {
+      RouteFeature routes, MetricsFeature metrics, BrowserFeature browser) {
     var settings = rt.settings();
     Admission admission = new Admission(tokens.cache(), routes.table(), directory.view(), tokens.lastUsed(),
-        metrics.observer(), settings.dataPlane().retryAfterSeconds());
+        metrics.observer(), settings.dataPlane().retryAfterSeconds(), browser.sessions()::isOpen);
     SessionCache sessions = new SessionCache(settings.affinity().reportActiveEvery());
     Upstreams upstreams = new Upstreams(settings.dataPlane().maxIdleUpstreamConnections(),
         (route, instance, reason) -> RouteEntity.ref(rt.sharding(), route)
@@ -36,7 +38,11 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
     tokens.cache().onRevoked(open::tokenRevoked);
     directory.view().onChange(open::directoryChanged);
     routes.table().onAccessChange(open::routeChanged);
-    return new DataPlaneFeature(new DataPlane.Parts(admission, picker, upstreams, open, metrics.observer()), sessions);
+    browser.sessions().onEnded(open::sessionEnded);
+    BrowserLinks links = new BrowserLinks(rt.sharding(), routes.table(), admission, settings.publicUrl(), rt.clock(),
+        settings.askTimeout());
+    return new DataPlaneFeature(new DataPlane.Parts(admission, picker, upstreams, open, metrics.observer(),
+        browser.sessions(), links, java.net.URI.create(settings.publicUrl()).getScheme(), rt.node()), sessions);
   }
 
   /** Starts listening. */

@@ -33,7 +33,7 @@ import java.util.concurrent.TimeUnit;
  * {@link WebSocketTunnel}. While it runs it is open under its token and route, so it can be cut
  * when its access ends.
  */
-final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
+final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Conversation {
   enum Phase { ADMITTING, CONNECTING, STREAMING, SENT, DONE }
 
   private final FrontendHandler frontend;
@@ -53,6 +53,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
   private Channel upstream;
   private BackendHandler backend;
   private boolean rewritten;
+  private Headers.ClientView view;
   private boolean responseStarted;
   private boolean requestComplete;
   private int status;
@@ -74,9 +75,10 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
 
   // ---- 1. admission, 2. the instance ---------------------------------------------------------
 
-  void start() {
+  @Override
+  public void start() {
     door.opened();
-    HttpAdmission.decide(request, door.admission(), frontend.tokenMemo(), client.executor(), this::decided);
+    HttpAdmission.decide(request, door, frontend, client.executor(), this::decided);
   }
 
   private void decided(Admission.Decision d) {
@@ -88,7 +90,9 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
       return;
     }
     admitted = (Admission.Admitted) d;
-    frontend.openExchanges().open(this, admitted.token().tokenId(), admitted.route().name());
+    view = new Headers.ClientView(null, admitted.strippedPrefix(),
+        frontend.scheme().equals("https") ? "https" : door.publicScheme(), request.headers().get(HttpHeaderNames.HOST));
+    frontend.openExchanges().open(this, admitted.token().tokenId(), admitted.route().name(), admitted.session());
     if (clientHttp11 && HttpUtil.is100ContinueExpected(request)) {
       // Admitted: now the client may send its body (a refused one never does).
       client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -118,13 +122,14 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
   public void connected(Channel ch, BackendHandler b) {
     upstream = ch;
     backend = b;
-    backend.use(new AnswerRelay(this, client, requestId, clientHttp11));
+    backend.use(new AnswerRelay(this, client, requestId, clientHttp11,
+        new Headers.ClientView(leg.target().address(), view.strippedPrefix(), view.scheme(), view.host())));
     if (!rewritten) {
       rewritten = true;
       request.setUri(admitted.forwardPath());
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
       Headers.toUpstream(request.headers(), upgrade, leg.target().address(), clientIp(), frontend.scheme(), requestId,
-          admitted.token().principal().display(), admitted.token().tokenId().value());
+          admitted.token().principal().display(), admitted.token().tokenId().value(), admitted.strippedPrefix());
     }
     touch();
     frontend.idleCheckBy(lastActivityNanos + idleNanos());
@@ -147,11 +152,13 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
     }
   }
 
-  boolean canTakeMore() {
+  @Override
+  public boolean canTakeMore() {
     return phase == Phase.STREAMING && upstream.isWritable();
   }
 
-  void forwardBody(HttpContent content) {
+  @Override
+  public void forwardBody(HttpContent content) {
     bytesIn += content.content().readableBytes();
     long limit = admitted.route().definition().maxRequestBodyBytes();
     if (bytesIn > limit) {
@@ -175,7 +182,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
   // ---- 4. the answer (see AnswerRelay) ------------------------------------------------------
 
   /** The client can take more of the answer: let the instance send again. */
-  void clientWritable() {
+  @Override
+  public void clientWritable() {
     if (upstream != null && upstream.isActive()) {
       upstream.config().setAutoRead(true);
     }
@@ -241,6 +249,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
     responseStarted = true;
     String upgradeTo = response.headers().get(HttpHeaderNames.UPGRADE);
     Headers.toClient(response.headers(), requestId, leg.target().id(), true, false);
+    Headers.rewriteForClient(response.headers(),
+        new Headers.ClientView(leg.target().address(), view.strippedPrefix(), view.scheme(), view.host()));
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     response.headers().set(HttpHeaderNames.UPGRADE, upgradeTo == null ? "websocket" : upgradeTo);
     Channel up = upstream;
@@ -250,7 +260,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
     finish(101);
     frontend.becomeTunnel();
     WebSocketTunnel.start(client.channel(), up, admitted.route().definition().idleTimeoutSeconds(),
-        frontend.openExchanges(), admitted.token().tokenId(), admitted.route().name());
+        frontend.openExchanges(), admitted.token().tokenId(), admitted.route().name(), admitted.session());
   }
 
   // ---- failures and endings ------------------------------------------------------------------
@@ -302,7 +312,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
    * exchange (mid-answer) when neither side moved for the route's idle timeout. Returns when to
    * look again, or 0 when there is nothing to watch.
    */
-  long idleCheck() {
+  @Override
+  public long idleCheck() {
     if (upstream == null || phase == Phase.DONE) {
       return 0;
     }
@@ -360,7 +371,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner {
   }
 
   /** The client went away: stop working for it. */
-  void clientGone() {
+  @Override
+  public void clientGone() {
     if (phase != Phase.DONE) {
       detachUpstream(true);
       finish(499);

@@ -28,7 +28,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private OpenExchanges.Loop open;
-  private Exchange exchange;
+  private Conversation exchange;
+  private final io.gatehouse.node.browser.BrowserSessions.Memo sessionMemo =
+      new io.gatehouse.node.browser.BrowserSessions.Memo();
   private boolean closing;
   /** One idle check per connection, not one timer per request: it fires at most once per timeout. */
   private ScheduledFuture<?> idleTimer;
@@ -50,6 +52,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   /** The open exchanges of this connection's event loop. */
   OpenExchanges.Loop openExchanges() {
     return open;
+  }
+
+  /** The session cookie this connection last presented, as checked. */
+  io.gatehouse.node.browser.BrowserSessions.Memo sessionMemo() {
+    return sessionMemo;
   }
 
   /** The token this connection last presented, as validated (see {@link TokenCache.Memo}). */
@@ -99,7 +106,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (exchange == null) {
         pending.poll();
         if (head instanceof HttpRequest request) {
-          exchange = new Exchange(this, ctx, door, request);
+          exchange = GatewayRequest.isFor(request) ? new GatewayRequest(this, ctx, door, request)
+              : new Exchange(this, ctx, door, request);
           exchange.start();
         } else {
           // The end of a request that was already answered (the empty last content of a GET).

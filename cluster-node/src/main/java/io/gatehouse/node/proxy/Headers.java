@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
+import io.gatehouse.node.browser.SessionCookie;
 
 /**
  * Header rules of the proxy. Towards the instance: hop-by-hop headers go (including those the
@@ -30,6 +31,7 @@ final class Headers {
   static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
   static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   static final AsciiString FORWARDED = AsciiString.cached("forwarded");
+  static final AsciiString X_FORWARDED_PREFIX = AsciiString.cached("X-Forwarded-Prefix");
 
   private static final List<AsciiString> HOP_BY_HOP = List.of(
       HttpHeaderNames.CONNECTION, KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.PROXY_AUTHENTICATE,
@@ -38,7 +40,7 @@ final class Headers {
   /** The names the gateway itself adds to a request: constants, valid by construction. */
   private static final AsciiString[] OWN = {HttpHeaderNames.HOST, HttpHeaderNames.TRANSFER_ENCODING,
       HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
-      X_REQUEST_ID, X_GATEHOUSE_PRINCIPAL, X_GATEHOUSE_TOKEN_ID};
+      X_REQUEST_ID, X_GATEHOUSE_PRINCIPAL, X_GATEHOUSE_TOKEN_ID, X_FORWARDED_PREFIX, HttpHeaderNames.COOKIE};
   private static final DefaultHeaders.NameValidator<CharSequence> NETTY_NAME_VALIDATOR =
       DefaultHttpHeadersFactory.headersFactory().getNameValidator();
 
@@ -69,7 +71,7 @@ final class Headers {
    * @param upgrade true for a WebSocket upgrade, whose Upgrade and Connection headers must pass
    */
   static void toUpstream(HttpHeaders h, boolean upgrade, String instanceAddress, String clientIp, String scheme,
-      String requestId, String principal, String tokenId) {
+      String requestId, String principal, String tokenId, String strippedPrefix) {
     String originalHost = h.get(HttpHeaderNames.HOST);
     boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
     String upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
@@ -87,6 +89,7 @@ final class Headers {
     if (doomed != null) {
       doomed.forEach(h::remove);
     }
+    withoutOurCookie(h);
     h.set(HttpHeaderNames.HOST, instanceAddress);
     if (chunked) {
       h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -104,6 +107,98 @@ final class Headers {
     h.set(X_REQUEST_ID, requestId);
     h.add(X_GATEHOUSE_PRINCIPAL, principal);
     h.add(X_GATEHOUSE_TOKEN_ID, tokenId);
+    if (strippedPrefix != null) {
+      h.add(X_FORWARDED_PREFIX, strippedPrefix);
+    }
+  }
+
+  /** The gateway's session cookie never reaches an instance; the app's own cookies do. */
+  private static void withoutOurCookie(HttpHeaders h) {
+    if (!hasOurCookie(h)) {
+      return;
+    }
+    List<String> cookies = h.getAll(HttpHeaderNames.COOKIE);
+    h.remove(HttpHeaderNames.COOKIE);
+    for (String c : cookies) {
+      String kept = SessionCookie.without(c);
+      if (kept != null) {
+        h.add(HttpHeaderNames.COOKIE, kept);
+      }
+    }
+  }
+
+  private static boolean hasOurCookie(HttpHeaders h) {
+    for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.COOKIE); it.hasNext(); ) {
+      if (AsciiString.contains(it.next(), SessionCookie.NAME)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * How the client sees what an instance says about itself: the instance's address, the route's
+   * prefix the instance does not see (or null), and the scheme and Host the client used.
+   */
+  record ClientView(String instanceAddress, String strippedPrefix, String scheme, String host) {
+    String origin() {
+      return scheme + "://" + host;
+    }
+  }
+
+  /**
+   * What an instance says about URLs, for the client: a redirect to the instance's own address
+   * goes to the gateway's instead, a redirect or a cookie path on a route whose prefix the
+   * instance does not see gets the prefix, and no instance may set the gateway's cookie.
+   */
+  static void rewriteForClient(HttpHeaders h, ClientView view) {
+    String location = h.get(HttpHeaderNames.LOCATION);
+    if (location != null) {
+      h.set(HttpHeaderNames.LOCATION, location(location, view));
+    }
+    if (h.contains(HttpHeaderNames.SET_COOKIE)) {
+      List<String> cookies = h.getAll(HttpHeaderNames.SET_COOKIE);
+      h.remove(HttpHeaderNames.SET_COOKIE);
+      for (String c : cookies) {
+        if (!SessionCookie.isOurs(c)) {
+          h.add(HttpHeaderNames.SET_COOKIE, view.strippedPrefix() == null ? c : cookiePath(c, view.strippedPrefix()));
+        }
+      }
+    }
+  }
+
+  static String location(String location, ClientView view) {
+    String own = "http://" + view.instanceAddress();
+    String prefix = view.strippedPrefix() == null ? "" : view.strippedPrefix();
+    if (location.regionMatches(true, 0, own, 0, own.length())
+        && (location.length() == own.length() || "/?#".indexOf(location.charAt(own.length())) >= 0)) {
+      String rest = location.substring(own.length());
+      return view.origin() + prefix + (rest.isEmpty() ? "/" : rest);
+    }
+    if (!prefix.isEmpty() && location.startsWith("/") && !location.startsWith("//")
+        && !location.equals(prefix) && !location.startsWith(prefix + "/")) {
+      return prefix + location;
+    }
+    return location;
+  }
+
+  /** A cookie's {@code Path} under the route's prefix (a missing Path means the request's, which is under it already). */
+  static String cookiePath(String setCookie, String prefix) {
+    StringBuilder out = new StringBuilder(setCookie.length() + prefix.length());
+    for (String part : setCookie.split(";", -1)) {
+      String p = part.trim();
+      if (out.length() > 0) {
+        out.append("; ");
+      }
+      if (p.regionMatches(true, 0, "path=", 0, 5)) {
+        String path = p.substring(5);
+        boolean under = path.equals(prefix) || path.startsWith(prefix + "/");
+        out.append("Path=").append(under ? path : prefix + (path.equals("/") ? "/" : path));
+      } else {
+        out.append(p);
+      }
+    }
+    return out.toString();
   }
 
   /** Rewrites an instance's response headers, in place, for the client. */

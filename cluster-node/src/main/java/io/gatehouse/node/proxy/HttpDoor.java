@@ -3,6 +3,8 @@ package io.gatehouse.node.proxy;
 import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.affinity.InstancePicker;
+import io.gatehouse.node.browser.BrowserLinks;
+import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.metrics.RequestObserver;
 import io.gatehouse.node.upstream.Upstreams;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +40,33 @@ final class HttpDoor {
 
   OpenExchanges open() {
     return parts.open();
+  }
+
+  BrowserSessions sessions() {
+    return parts.sessions();
+  }
+
+  BrowserLinks links() {
+    return parts.links();
+  }
+
+  /** {@code http} or {@code https}: how consumers reach the gateway (its public URL). */
+  String publicScheme() {
+    return parts.publicScheme();
+  }
+
+  /** This node's address, for the audit. */
+  String node() {
+    return parts.node();
+  }
+
+  /**
+   * Whether a request's {@code Origin} is the origin it was sent to: the scheme it came in on (or
+   * the public URL's, behind a TLS-terminating balancer) and its {@code Host}.
+   */
+  boolean sameOrigin(String origin, String scheme, String host) {
+    return host != null && (origin.equalsIgnoreCase(scheme + "://" + host)
+        || origin.equalsIgnoreCase(parts.publicScheme() + "://" + host));
   }
 
   RequestObserver observer() {

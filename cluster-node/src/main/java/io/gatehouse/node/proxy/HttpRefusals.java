@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.buffer.Unpooled;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
 /** A {@link Refusal} as HTTP says it: API.md's JSON error body, with the headers its status carries. */
@@ -16,6 +18,9 @@ final class HttpRefusals {
   private HttpRefusals() {}
 
   static FullHttpResponse render(ByteBufAllocator alloc, Refusal r) {
+    if (r.signIn() != null) {
+      return toSignIn(r.signIn());
+    }
     byte[] body = ("{\"error\":\"" + r.code().code() + "\",\"message\":\"" + escape(r.message()) + "\"}")
         .getBytes(StandardCharsets.UTF_8);
     ByteBuf content = alloc.buffer(body.length).writeBytes(body);
@@ -30,6 +35,17 @@ final class HttpRefusals {
       response.headers().setInt(HttpHeaderNames.RETRY_AFTER, r.retryAfterSeconds());
     }
     return response;
+  }
+
+  /** A browser without a session on a browser route: 303 to the sign-in page, to come back to {@code next}. */
+  private static FullHttpResponse toSignIn(String next) {
+    String location = "/_gatehouse/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8);
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SEE_OTHER,
+        Unpooled.EMPTY_BUFFER);
+    r.headers().set(HttpHeaderNames.LOCATION, location);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    return r;
   }
 
   /** A string as the inside of a JSON string literal. */

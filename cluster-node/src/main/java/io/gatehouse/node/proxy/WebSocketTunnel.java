@@ -43,7 +43,7 @@ final class WebSocketTunnel extends OpenExchanges.Open {
 
   /** Takes over both connections (their HTTP codecs go), on their common event loop. */
   static void start(Channel client, Channel upstream, int idleSeconds, OpenExchanges.Loop open, TokenId token,
-      String route) {
+      String route, String session) {
     WebSocketTunnel t = new WebSocketTunnel(client, upstream, open);
     // The codecs go after the relays are in place: bytes a decoder already holds pass on to them.
     client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
@@ -52,7 +52,7 @@ final class WebSocketTunnel extends OpenExchanges.Open {
     upstream.pipeline().replace("idle", "idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
     upstream.pipeline().replace("backend", "tunnel", t.new FromInstance());
     upstream.pipeline().remove(HttpClientCodec.class);
-    open.open(t, token, route);
+    open.open(t, token, route, session);
     upstream.config().setAutoRead(true);
     client.config().setAutoRead(true);
     client.flush();

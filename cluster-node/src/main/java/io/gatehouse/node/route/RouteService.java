@@ -118,7 +118,7 @@ public final class RouteService {
         body.allowedServiceAccounts().stream().map(Name::value).toList(),
         body.affinity(), body.stripPrefix(), body.healthCheck().path(), body.healthCheck().intervalSeconds(),
         body.timeouts().connectSeconds(), body.timeouts().idleSeconds(), body.maxRequestBodyBytes(), null, null,
-        now, now, body.enabled());
+        now, now, body.enabled(), body.browser());
   }
 
   private CompletionStage<Done> claim(RouteDefinition def, boolean replace) {
@@ -146,7 +146,7 @@ public final class RouteService {
     RouteEntity.Instance instance = new RouteEntity.Instance(instanceId(routeName), body.address(),
         body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now());
     RouteDefinition ephemeral = body.route() != null ? null
-        : RouteDefinition.ephemeral(routeName, body.project().value(), Instant.now());
+        : RouteDefinition.ephemeral(routeName, body.project().value(), body.browser(), Instant.now());
     CompletionStage<Done> claimed = ephemeral == null
         ? CompletableFuture.completedFuture(Done.getInstance())
         : claim(ephemeral, false);

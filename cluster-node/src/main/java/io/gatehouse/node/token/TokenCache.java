@@ -159,6 +159,15 @@ public final class TokenCache {
     return record == null ? TokenValidation.Reason.UNKNOWN.invalid() : standing(record);
   }
 
+  /** As {@link #current}, asking the token's entity when this node does not hold the token. */
+  public CompletionStage<TokenValidation> byId(TokenId id) {
+    CachedToken record = known.get(id);
+    if (record != null) {
+      return CompletableFuture.completedFuture(standing(record));
+    }
+    return fetch(id).thenApply(r -> r == null ? TokenValidation.Reason.UNKNOWN.invalid() : standing(r));
+  }
+
   private TokenValidation standing(CachedToken record) {
     if (record.revoked()) {
       return TokenValidation.Reason.REVOKED.invalid();

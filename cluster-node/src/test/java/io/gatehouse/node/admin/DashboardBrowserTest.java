@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.gatehouse.node.probe.ProbeServer;
 import io.gatehouse.node.testing.AdminClient;
+import io.gatehouse.node.testing.Chromium;
 import io.gatehouse.node.testing.Gateway;
 import io.gatehouse.node.testing.TestNodes;
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -41,10 +35,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
-  private static final Path CHROMIUM = Path.of(System.getProperty("gatehouse.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER =
-      Path.of(System.getProperty("gatehouse.chromedriver", "/usr/bin/chromedriver"));
-  private static final Path SHOTS = Path.of("target", "dashboard");
 
   @TempDir
   static Path data;
@@ -52,17 +42,17 @@ class DashboardBrowserTest {
   static Path profile;
 
   private Gateway gateway;
+  private Chromium chromium;
   private ChromeDriver browser;
   private WebDriverWait wait;
   private String route;
+  private String browserRoute;
   private String alphaLabel;
   private String betaLabel;
   private String partner;
 
   @BeforeAll
   void start() throws IOException {
-    assertThat(CHROMIUM).as("Chromium (apt-get install chromium chromium-driver)").isExecutable();
-    assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
     gateway = new Gateway(TestNodes.h2(data));
     String team = gateway.group();
     String project = gateway.project(List.of(team), List.of());
@@ -75,6 +65,11 @@ class DashboardBrowserTest {
     ProbeServer probe = gateway.probe("browser-1");
     gateway.register(route, probe.port(), project);
     gateway.awaitHealthy(route, 1);
+    // A web UI behind a browser route, which the admin (a member of no group) may use by service account.
+    browserRoute = gateway.route(json("'allowedServiceAccounts':['gatehouse-admin'],'browser':true,"
+        + "'healthCheck':{'intervalSeconds':1}"));
+    gateway.register(browserRoute, gateway.probe("browser-ui").port(), project);
+    gateway.awaitHealthy(browserRoute, 1);
     for (int i = 0; i < 7; i++) {
       assertThat(gateway.get("/" + route + "/v1/models", alpha).statusCode()).isEqualTo(200);
     }
@@ -85,22 +80,15 @@ class DashboardBrowserTest {
         gateway.admin.get("/api/v1/endpoints").json().path("items").findValues("totalRequests").stream()
             .anyMatch(n -> n.asLong() == 12));
 
-    Files.createDirectories(SHOTS);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-extensions", "--window-size=1400,1000", "--user-data-dir=" + profile);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    browser = new ChromeDriver(service, options);
-    wait = new WebDriverWait(browser, Duration.ofSeconds(15));
+    chromium = new Chromium(profile, "dashboard");
+    browser = chromium.browser;
+    wait = chromium.wait;
   }
 
   @AfterAll
   void stop() {
-    if (browser != null) {
-      browser.quit();
+    if (chromium != null) {
+      chromium.close();
     }
     if (gateway != null) {
       gateway.close();
@@ -119,23 +107,23 @@ class DashboardBrowserTest {
   }
 
   private Object js(String script, Object... args) {
-    return ((JavascriptExecutor) browser).executeScript(script, args);
+    return chromium.js(script, args);
   }
 
-  /** Waits for the element; on a timeout the failure says what the page showed instead. */
   private WebElement visible(By by) {
-    try {
-      return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError("no visible " + by + " at " + browser.getCurrentUrl() + "; the page shows: "
-          + browser.findElement(By.tagName("body")).getText(), e);
-    }
+    return chromium.visible(by);
+  }
+
+  private void screenshot(String name) throws IOException {
+    chromium.screenshot(name);
   }
 
   /** Every test starts signed out on a page of its own: none depends on another having run. */
   @BeforeEach
   void signedOut() {
     browser.get(ui());
+    // Cookies are per host, not per port: the data plane's session cookie (the "Open" test's) would show here.
+    browser.manage().deleteAllCookies();
     js("sessionStorage.clear()");
     browser.navigate().refresh();
     visible(By.id("sign-in-token"));
@@ -148,10 +136,6 @@ class DashboardBrowserTest {
     visible(By.id("nav"));
   }
 
-  private void screenshot(String name) throws IOException {
-    File shot = browser.getScreenshotAs(OutputType.FILE);
-    Files.copy(shot.toPath(), SHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-  }
 
   @Test
   void signsInWithAnAdminTokenKeptInSessionStorage() {
@@ -309,6 +293,24 @@ class DashboardBrowserTest {
     visible(By.id("modal-ok")).click();
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#routes-table tr[data-key='" + name + "']"), 0));
     assertThat(gateway.admin.get("/api/v1/routes/" + name).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aBrowserRouteSaysSoOnItsPageAndOpensWithTheAdminsOwnToken() throws IOException {
+    signIn();
+    browser.get(ui() + "#/endpoints/" + browserRoute);
+    assertThat(visible(By.id("monitor-kind")).getText()).contains("a browser route");
+    String dashboard = browser.getWindowHandle();
+    browser.findElement(By.cssSelector("#monitor-kind button.open")).click();
+    wait.until(d -> d.getWindowHandles().size() == 2);
+    browser.switchTo().window(browser.getWindowHandles().stream().filter(h -> !h.equals(dashboard)).findFirst()
+        .orElseThrow());
+    wait.until(d -> d.getPageSource().contains("browser-ui"));
+    assertThat(browser.getCurrentUrl()).startsWith("http://127.0.0.1:" + gateway.node.httpPort() + "/" + browserRoute + "/")
+        .doesNotContain(TestNodes.ADMIN_TOKEN);
+    screenshot("browser-route-opened");
+    browser.close();
+    browser.switchTo().window(dashboard);
   }
 
   @Test

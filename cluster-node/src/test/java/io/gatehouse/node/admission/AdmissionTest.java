@@ -61,7 +61,7 @@ class AdmissionTest {
         validated.add(v);
       }
     };
-    admission = new Admission(tokens, routes, directory, new LastUsedRecorder(null, clock), observer, 7);
+    admission = new Admission(tokens, routes, directory, new LastUsedRecorder(null, clock), observer, 7, id -> true);
     route("llm", "/llm", true, 1024);
     route("llm-stream", "/llm/stream", true, 1024);
     route("paused", "/paused", false, 1024);
@@ -74,7 +74,7 @@ class AdmissionTest {
   private void route(String name, String prefix, boolean enabled, long maxBody) {
     Instant now = clock.instant();
     routes.apply(new RouteView(name, new RouteDefinition(name, RouteDefinition.Kind.STATIC, prefix, null,
-        List.of("ml"), List.of(), "consumer", true, "/health", 5, 5, 300, maxBody, null, null, now, now, enabled),
+        List.of("ml"), List.of(), "consumer", true, "/health", 5, 5, 300, maxBody, null, null, now, now, enabled, false),
         List.of(), System.nanoTime()));
   }
 
@@ -191,14 +191,14 @@ class AdmissionTest {
   void anExchangeInProgressIsRefusedOnceItsAccessEnds() {
     TokenSecrets.Generated g = issue("alice", null);
     var a = (Admission.Admitted) admit(g.token(), "/llm/x", -1);
-    assertThat(admission.recheck(a.token().tokenId(), "llm")).isNull();
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null)).isNull();
 
     state = state.apply(new DirectoryEntity.UserUpdated("alice", List.of("ops"), false, audit()));
     directory.offer(state);
-    assertThat(admission.recheck(a.token().tokenId(), "llm").code()).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null).code()).isEqualTo(ErrorCode.FORBIDDEN);
 
     directory.offer(state.apply(new DirectoryEntity.UserDeleted("alice", audit())));
-    assertThat(admission.recheck(a.token().tokenId(), "llm").message())
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null).message())
         .isEqualTo("the bearer token's principal has been deleted");
   }
 
@@ -207,10 +207,10 @@ class AdmissionTest {
     var a = (Admission.Admitted) admit(issue("alice", null).token(), "/llm/x", -1);
 
     route("llm", "/llm", false, 1024);
-    assertThat(admission.recheck(a.token().tokenId(), "llm").code()).isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null).code()).isEqualTo(ErrorCode.UNAVAILABLE);
 
     routes.apply(RouteView.deleted("llm", Long.MAX_VALUE));
-    assertThat(admission.recheck(a.token().tokenId(), "llm").code()).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null).code()).isEqualTo(ErrorCode.NOT_FOUND);
   }
 
   @Test
@@ -219,6 +219,6 @@ class AdmissionTest {
 
     clock.advance(Duration.ofHours(2));
 
-    assertThat(admission.recheck(a.token().tokenId(), "llm").message()).isEqualTo("the bearer token has expired");
+    assertThat(admission.recheck(a.token().tokenId(), "llm", null).message()).isEqualTo("the bearer token has expired");
   }
 }

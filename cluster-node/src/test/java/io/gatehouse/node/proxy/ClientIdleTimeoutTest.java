@@ -65,6 +65,18 @@ class ClientIdleTimeoutTest {
   }
 
   @Test
+  void aGatewayRequestWhoseBodyNeverComesIsClosedAtTheSameDeadline() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", gw.node.httpPort())) {
+      s.setSoTimeout(10_000);
+      long t0 = System.nanoTime();
+      s.getOutputStream().write(("POST /_gatehouse/signin HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n"
+          + "Content-Type: application/x-www-form-urlencoded\r\n\r\ntoken=").getBytes(StandardCharsets.US_ASCII));
+      assertThat(s.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+      assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
+    }
+  }
+
+  @Test
   void aClientTricklingItsHeadersIsClosedAtTheSameDeadline() throws Exception {
     try (Socket s = new Socket("127.0.0.1", gw.node.httpPort())) {
       s.setSoTimeout(10_000);

@@ -93,7 +93,7 @@ public class HotPathBenchmark {
       }
       routeTable.apply(new RouteView("route-" + r, new RouteDefinition("route-" + r,
           RouteDefinition.Kind.STATIC, "/models/route-" + r, "route-" + r, List.of("ml"), List.of(), "consumer", true,
-          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now, true), instances, 1));
+          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now, true, false), instances, 1));
     }
     route = routeTable.get("route-7");
 
@@ -118,7 +118,7 @@ public class HotPathBenchmark {
       @Override
       public void validated(TokenValidation validation) {}
     };
-    admission = new Admission(tokenCache, routeTable, directory, new LastUsedRecorder(null, clock), none, 5);
+    admission = new Admission(tokenCache, routeTable, directory, new LastUsedRecorder(null, clock), none, 5, id -> true);
   }
 
   /** Token validation: syntax check, cache lookup, SHA-256 of the secret, expiry, principal. */
@@ -155,7 +155,7 @@ public class HotPathBenchmark {
   public HttpHeaders rewriteHeaders() {
     HttpHeaders h = clientHeaders();
     Headers.toUpstream(h, false, "127.0.0.1:9001", "127.0.0.1", "http", "3f9a0c1e5b7d2468", "user:alice",
-        "tok_AbCdEfGhIjKl");
+        "tok_AbCdEfGhIjKl", null);
     return h;
   }
 

@@ -42,10 +42,10 @@ class ReadmeWalkthroughIT {
   @Test
   void theWalkthroughWorksAsWritten() throws Exception {
     List<String> blocks = walkthroughBlocks(Files.readString(REPO.resolve("README.md")));
-    int[] ports = FreePorts.allocate(5);
+    int[] ports = FreePorts.allocate(6);
     Map<String, String> rewrite = Map.of(
         ":9090", ":" + ports[0], ":7626", ":" + ports[1], ":8080", ":" + ports[3], " 9001", " " + ports[4],
-        ":9001", ":" + ports[4]);
+        ":9001", ":" + ports[4], " 8888", " " + ports[5], ":8888", ":" + ports[5]);
     List<Process> processes = new ArrayList<>();
     NodeOutput nodeOutput = null;
     Process node = null;
@@ -93,6 +93,9 @@ class ReadmeWalkthroughIT {
           "admin API   http://127.0.0.1:" + ports[0] + "/api/v1");
     } finally {
       processes.forEach(Process::destroyForcibly);
+      // The Jupyter the walk-through starts in the background of its shell.
+      new ProcessBuilder("pkill", "-f", "jupyter-notebook --no-browser --allow-root --port " + ports[5]).start()
+          .waitFor(10, TimeUnit.SECONDS);
     }
   }
 

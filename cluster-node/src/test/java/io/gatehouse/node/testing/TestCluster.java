@@ -21,11 +21,16 @@ public final class TestCluster implements AutoCloseable {
 
   /** {@code size} nodes that all read {@code clock}. */
   public TestCluster(StoreSettings.Postgres pg, int size, Clock clock) {
+    this(pg, size, clock, com.typesafe.config.ConfigFactory.empty());
+  }
+
+  /** {@code size} nodes that all read {@code clock}, with {@code extra} settings on each. */
+  public TestCluster(StoreSettings.Postgres pg, int size, Clock clock, Config extra) {
     this.clock = clock;
     configs = new Config[size];
     int seed = FreePorts.allocate(1)[0];
     for (int i = 0; i < size; i++) {
-      Config c = TestNodes.postgres(pg)
+      Config c = extra.withFallback(TestNodes.postgres(pg))
           .withValue("gatehouse.seed-nodes", ConfigValueFactory.fromAnyRef("127.0.0.1:" + seed));
       if (i == 0) {
         c = c.withValue("gatehouse.remote-port", ConfigValueFactory.fromAnyRef(seed));

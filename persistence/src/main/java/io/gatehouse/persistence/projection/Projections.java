@@ -4,6 +4,7 @@ import io.gatehouse.persistence.Audited;
 import io.gatehouse.persistence.audit.AuditLog;
 import io.gatehouse.persistence.directory.DirectoryEntity;
 import io.gatehouse.persistence.route.RouteEntity;
+import io.gatehouse.persistence.session.BrowserSessionEntity;
 import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenTable;
 import java.util.List;
@@ -22,6 +23,8 @@ public final class Projections {
         new TagProjection.Definition("directory-audit", DirectoryEntity.TAG, (c, envelope) ->
             AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), (Audited) envelope.event())),
         new TagProjection.Definition("route-audit", RouteEntity.TAG, (c, envelope) ->
+            AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), (Audited) envelope.event())),
+        new TagProjection.Definition("browser-session-audit", BrowserSessionEntity.TAG, (c, envelope) ->
             AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), (Audited) envelope.event())));
   }
 }

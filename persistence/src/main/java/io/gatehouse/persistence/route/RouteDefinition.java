@@ -15,6 +15,7 @@ import java.util.List;
  * @param affinity {@code consumer}, {@code none} or {@code header:<Header-Name>}, as the API took it
  * @param enabled false: the route keeps its URL and answers 503 until enabled again (null, in
  *     events written before the field existed, reads as true)
+ * @param browser true: the route also admits browsers by a session cookie (null reads as false)
  */
 public record RouteDefinition(
     String name,
@@ -34,7 +35,8 @@ public record RouteDefinition(
     String project,
     Instant createdAt,
     Instant updatedAt,
-    Boolean enabled)
+    Boolean enabled,
+    Boolean browser)
     implements CborSerializable {
 
   public enum Kind { STATIC, EPHEMERAL }
@@ -43,15 +45,16 @@ public record RouteDefinition(
 
   public RouteDefinition {
     enabled = enabled == null || enabled;
+    browser = browser != null && browser;
   }
 
-  /** The route a deployment gets when it registers without one: the defaults throughout. */
-  public static RouteDefinition ephemeral(String deployment, String project, Instant now) {
+  /** The route a deployment gets when it registers without one: the defaults, and browser if it asked. */
+  public static RouteDefinition ephemeral(String deployment, String project, boolean browser, Instant now) {
     return new RouteDefinition(deployment, Kind.EPHEMERAL, EPHEMERAL_PREFIX + deployment, deployment, List.of(),
         List.of(), RouteDefaults.AFFINITY, RouteDefaults.STRIP_PREFIX, RouteDefaults.HEALTH_PATH,
         RouteDefaults.HEALTH_INTERVAL_SECONDS, RouteDefaults.CONNECT_TIMEOUT_SECONDS,
         RouteDefaults.IDLE_TIMEOUT_SECONDS, RouteDefaults.MAX_REQUEST_BODY_BYTES, deployment, project, now, now,
-        RouteDefaults.ENABLED);
+        RouteDefaults.ENABLED, browser);
   }
 
   public boolean isStatic() {
@@ -67,9 +70,13 @@ public record RouteDefinition(
     return enabled;
   }
 
+  public boolean isBrowser() {
+    return browser;
+  }
+
   public RouteDefinition withTimes(Instant created, Instant updated) {
     return new RouteDefinition(name, kind, pathPrefix, subdomain, allowedGroups, allowedServiceAccounts, affinity,
         stripPrefix, healthPath, healthIntervalSeconds, connectTimeoutSeconds, idleTimeoutSeconds,
-        maxRequestBodyBytes, deployment, project, created, updated, enabled);
+        maxRequestBodyBytes, deployment, project, created, updated, enabled, browser);
   }
 }

@@ -41,11 +41,16 @@ public final class TokenSecrets {
     for (int i = 0; i < ID_BODY_LENGTH; i++) {
       body.append(Base62.ALPHABET.charAt(RANDOM.nextInt(62)));
     }
-    byte[] bytes = new byte[SECRET_BYTES];
-    RANDOM.nextBytes(bytes);
-    String secret = base62(bytes);
+    String secret = randomSecret();
     TokenId id = TokenId.fromBody(body.toString());
     return new Generated(id, PresentedToken.format(id, secret), hash(secret));
+  }
+
+  /** 256 random bits as 43 base62 characters: a secret for a token, a browser session or a sign-in code. */
+  public static String randomSecret() {
+    byte[] bytes = new byte[SECRET_BYTES];
+    RANDOM.nextBytes(bytes);
+    return base62(bytes);
   }
 
   /** Hex SHA-256 of the secret. */

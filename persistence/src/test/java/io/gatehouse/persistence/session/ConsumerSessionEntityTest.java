@@ -83,8 +83,9 @@ class ConsumerSessionEntityTest {
 
   @Test
   void aPinnedSessionAnswersWithoutAskingAndKeepsItsPinAcrossARestart() {
-    resolve(null);
+    TestProbe<ConsumerSessionEntity.Pin> first = resolve(null);
     routeIsAsked().replyTo().tell(new RouteEntity.Chosen("llm.a"));
+    assertThat(first.receiveMessage().instanceId()).as("answered once the pin is persisted").isEqualTo("llm.a");
     session.restart();
 
     // Recovery tells the route that this consumer counts for its instance again.

@@ -16,14 +16,15 @@ public final class RouteDefaults {
   public static final int IDLE_TIMEOUT_SECONDS = 300;
   public static final long MAX_REQUEST_BODY_BYTES = 10L * 1024 * 1024;
   public static final boolean ENABLED = true;
+  public static final boolean BROWSER = false;
 
   /** The defaults as the admin API shows them. */
   public record Json(RouteRequests.Protocol protocol, String affinity, boolean stripPrefix,
       RouteRequests.HealthCheck healthCheck, RouteRequests.Timeouts timeouts, long maxRequestBodyBytes,
-      boolean enabled) {}
+      boolean enabled, boolean browser) {}
 
   public static Json json() {
     return new Json(RouteRequests.Protocol.HTTP, AFFINITY, STRIP_PREFIX, RouteRequests.HealthCheck.defaults(),
-        RouteRequests.Timeouts.defaults(), MAX_REQUEST_BODY_BYTES, ENABLED);
+        RouteRequests.Timeouts.defaults(), MAX_REQUEST_BODY_BYTES, ENABLED, BROWSER);
   }
 }

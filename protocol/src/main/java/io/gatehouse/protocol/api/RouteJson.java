@@ -28,6 +28,7 @@ public final class RouteJson {
       Timeouts timeouts,
       long maxRequestBodyBytes,
       boolean enabled,
+      boolean browser,
       String deployment,
       String project,
       int instances,

@@ -130,7 +130,8 @@ public final class RouteRequests {
       HealthCheck healthCheck,
       Timeouts timeouts,
       Long maxRequestBodyBytes,
-      Boolean enabled) {
+      Boolean enabled,
+      Boolean browser) {
     public RouteBody {
       FieldError.required(match, "match");
       protocol = protocol == null ? Protocol.HTTP : protocol;
@@ -148,6 +149,7 @@ public final class RouteRequests {
         throw new FieldError("maxRequestBodyBytes", "must be 0 (no request body) or more");
       }
       enabled = enabled == null ? RouteDefaults.ENABLED : enabled;
+      browser = browser == null ? RouteDefaults.BROWSER : browser;
     }
   }
 
@@ -179,7 +181,8 @@ public final class RouteRequests {
       Protocol protocol,
       String healthPath,
       String namespace,
-      Integer leaseSeconds) {
+      Integer leaseSeconds,
+      Boolean browser) {
     public Register {
       FieldError.required(deployment, "deployment");
       FieldError.required(project, "project");
@@ -204,6 +207,10 @@ public final class RouteRequests {
       if (leaseSeconds < 5 || leaseSeconds > 3600) {
         throw new FieldError("leaseSeconds", "must be an integer from 5 to 3600");
       }
+      if (browser != null && route != null) {
+        throw new FieldError("browser", "is set on the static route itself; a registration sets it only for its ephemeral route");
+      }
+      browser = browser != null && browser;
     }
   }
 }
