@@ -73,6 +73,13 @@
   const fmtMs = (v) => (v === null || v === undefined ? '—' : `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`);
   const fmtInt = (v) => Number(v).toLocaleString('en-US');
   const fmtRate = (v) => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+  const fmtBytes = (v) => {
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let n = Number(v || 0);
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return i === 0 ? `${n} B` : `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
+  };
   const fmtPct = (v) => `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
   const principal = (p) => (p ? `${p.type === 'service-account' ? 'sa' : 'user'}:${p.name}` : '—');
   const pill = (value) => h('span', { class: `pill ${value}`, text: value });
@@ -238,7 +245,8 @@
   const ENDPOINT_COLUMNS = [
     { key: 'route', title: 'Route', value: (r) => r.route,
       cell: (r) => h('a', { href: `#/endpoints/${encodeURIComponent(r.route)}`, text: r.route }) },
-    { key: 'kind', title: 'Kind', value: (r) => r.kind, cell: (r) => r.kind },
+    { key: 'kind', title: 'Kind', value: (r) => `${r.kind} ${r.protocol}`,
+      cell: (r) => (r.protocol === 'tcp' ? `${r.kind}, tcp` : r.kind) },
     { key: 'url', title: 'URL', value: (r) => r.url, cell: (r) => r.url },
     { key: 'status', title: 'Status', value: (r) => ({ up: 0, degraded: 1, down: 2 })[r.status], cell: (r) => pill(r.status) },
     { key: 'instances', title: 'Healthy / instances', num: true, value: (r) => r.healthyInstances,
@@ -250,9 +258,11 @@
     { key: 'avgLatencyMs', title: 'Avg latency', num: true, value: (r) => r.avgLatencyMs, cell: (r) => fmtMs(r.avgLatencyMs) },
     { key: 'p95LatencyMs', title: 'p95 latency', num: true, value: (r) => r.p95LatencyMs, cell: (r) => fmtMs(r.p95LatencyMs) },
     { key: 'errorRate', title: 'Errors', num: true, value: (r) => r.errorRate, cell: (r) => fmtPct(r.errorRate) },
+    { key: 'bytes', title: 'Bytes in / out', num: true, value: (r) => r.bytesIn + r.bytesOut,
+      cell: (r) => `${fmtBytes(r.bytesIn)} / ${fmtBytes(r.bytesOut)}` },
   ];
-  const CSV_FIELDS = ['route', 'kind', 'url', 'status', 'healthyInstances', 'instances', 'uptimeSeconds',
-    'totalRequests', 'avgRequestsPerMinute', 'avgLatencyMs', 'p95LatencyMs', 'errorRate'];
+  const CSV_FIELDS = ['route', 'kind', 'protocol', 'url', 'status', 'healthyInstances', 'instances', 'uptimeSeconds',
+    'totalRequests', 'avgRequestsPerMinute', 'avgLatencyMs', 'p95LatencyMs', 'errorRate', 'bytesIn', 'bytesOut'];
 
   function visibleEndpoints() {
     const f = state.endpoints.filter.trim().toLowerCase();
@@ -364,12 +374,27 @@
         h('td', { text: fmtTime(i.registeredAt) }), h('td', { text: fmtAgo(i.lastHeartbeatAt) })))));
   }
 
+  /** Who used the route in the window: per token, its requests (tcp: connections) and bytes. */
+  function consumersTable(series) {
+    if (!series.length) return h('p', { class: 'muted', text: 'No requests in this window.' });
+    const rows = [...series].sort((x, y) => y.requests - x.requests);
+    return h('table', { id: 'consumers-table' },
+      h('thead', {}, h('tr', {}, ...['Token', 'Requests', 'Bytes in', 'Bytes out'].map((t, i) =>
+        h('th', { class: i ? 'num' : '', text: t })))),
+      h('tbody', {}, ...rows.map((s) => h('tr', {},
+        h('td', { text: s.label === s.tokenId ? s.tokenId : `${s.label} (${s.tokenId})` }),
+        h('td', { class: 'num', text: fmtInt(s.requests) }),
+        h('td', { class: 'num', text: fmtBytes(s.bytesIn) }),
+        h('td', { class: 'num', text: fmtBytes(s.bytesOut) })))));
+  }
+
   async function renderMonitor(route) {
     const enc = encodeURIComponent(route);
     const summary = h('div', { id: 'monitor-summary', class: 'toolbar' });
     const volumeEl = h('div', { id: 'chart-volume', class: 'chart' });
     const latencyEl = h('div', { id: 'chart-latency', class: 'chart' });
     const instances = h('div', { id: 'monitor-instances' });
+    const consumers = h('div', { id: 'monitor-consumers' });
     const problem = h('div');
     const kind = h('p', { id: 'monitor-kind', class: 'muted' });
     page(
@@ -379,6 +404,7 @@
       h('div', { class: 'toolbar' }, windowSelect(state.monitorWindow, (w) => { state.monitorWindow = w; load(); })),
       problem, summary,
       h('div', { class: 'charts' }, volumeEl, latencyEl),
+      h('h2', { text: 'Consumers' }), consumers,
       h('h2', { text: 'Instances' }), instances);
     const volume = chart(volumeEl);
     const latency = chart(latencyEl);
@@ -405,11 +431,13 @@
           h('span', { text: `${fmtRate(e.avgRequestsPerMinute)} req/min` }),
           h('span', { text: `avg ${fmtMs(e.avgLatencyMs)} · p95 ${fmtMs(e.p95LatencyMs)}` }),
           h('span', { text: `${fmtPct(e.errorRate)} errors` }),
+          h('span', { id: 'monitor-bytes', text: `${fmtBytes(e.bytesIn)} in · ${fmtBytes(e.bytesOut)} out` }),
           h('span', { class: 'muted', text: e.url }),
         ] : [h('span', { class: 'muted', text: 'This route no longer exists; its history is shown.' })]));
         volume.setOption(volumeOption(requests), { notMerge: true });
         latency.setOption(latencyOption(lat), { notMerge: true });
         instances.replaceChildren(instancesTable(inst.items));
+        consumers.replaceChildren(consumersTable(requests.series));
       } catch (e) {
         problem.replaceChildren(errorBox(e));
       }
@@ -593,10 +621,16 @@
       h('div', { class: 'grid' },
         field('route-name', 'Name', h('input', { id: 'route-name', type: 'text', required: true, value: r.name || '',
           disabled: !!existing, pattern: '[a-z0-9][a-z0-9\\-]{0,62}', placeholder: 'llm-inference' })),
+        field('route-protocol', 'Protocol', h('select', { id: 'route-protocol', disabled: !!existing },
+          h('option', { value: 'http', selected: r.protocol !== 'tcp', text: 'http (also HTTP/2, gRPC, WebSocket)' }),
+          h('option', { value: 'tcp', selected: r.protocol === 'tcp', text: 'tcp (tunnel and session ports)' }))),
+        field('route-upstream', 'Instances speak', h('select', { id: 'route-upstream' },
+          ...[['http1', 'HTTP/1.1'], ['h2c', 'HTTP/2 in clear text (h2c, gRPC)'], ['h2', 'HTTP/2 over TLS (h2)']]
+            .map(([v, t]) => h('option', { value: v, selected: (r.upstreamProtocol || 'http1') === v, text: t })))),
         field('route-match-kind', 'Match on', h('select', { id: 'route-match-kind' },
           h('option', { value: 'pathPrefix', selected: matchKind === 'pathPrefix', text: 'path prefix' }),
           h('option', { value: 'subdomain', selected: matchKind === 'subdomain', text: 'subdomain' }))),
-        field('route-match', 'Prefix or subdomain', h('input', { id: 'route-match', type: 'text', required: true,
+        field('route-match', 'Prefix or subdomain', h('input', { id: 'route-match', type: 'text', required: r.protocol !== 'tcp',
           value: (r.match && (matchKind === 'subdomain' ? r.match.subdomain : r.match.pathPrefix)) || '',
           placeholder: '/llm-inference' })),
         field('route-groups', 'Allowed groups (comma-separated)', h('input', { id: 'route-groups', type: 'text',
@@ -606,7 +640,7 @@
         field('route-affinity', 'Affinity', h('input', { id: 'route-affinity', type: 'text', value: affinity,
           list: 'affinity-options', placeholder: 'consumer | none | header:X-Session-Id' })),
         field('route-health-path', 'Health check path', h('input', { id: 'route-health-path', type: 'text',
-          value: r.healthCheck.path })),
+          value: r.healthCheck.path || '' })),
         field('route-health-interval', 'Health check every (s)', h('input', { id: 'route-health-interval', type: 'number',
           min: '1', value: String(r.healthCheck.intervalSeconds) })),
         field('route-connect', 'Connect timeout (s)', h('input', { id: 'route-connect', type: 'number', min: '1',
@@ -627,21 +661,38 @@
         h('button', { type: 'button', text: 'Cancel', onclick: () => ondone(false) }),
         h('button', { type: 'submit', class: 'primary', id: 'route-save', text: existing ? 'Save' : 'Create' })),
       error);
+    // A tcp route has no match, path or HTTP options: their fields hide (a tcp instance is checked by connecting).
+    const showProtocol = () => {
+      const tcp = $('route-protocol').value === 'tcp';
+      for (const id of ['route-upstream', 'route-match-kind', 'route-match', 'route-health-path', 'route-max-body',
+        'route-strip', 'route-browser']) {
+        const el = $(id);
+        (el.closest('div')).hidden = tcp;
+      }
+      $('route-match').required = !tcp;
+    };
+    form.querySelector('#route-protocol').addEventListener('change', showProtocol);
+    setTimeout(showProtocol);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       error.textContent = '';
       const kind = $('route-match-kind').value;
-      const body = {
-        match: { [kind]: $('route-match').value.trim() },
-        protocol: 'http',
+      const tcp = $('route-protocol').value === 'tcp';
+      const common = {
+        protocol: tcp ? 'tcp' : 'http',
         allowedGroups: list($('route-groups').value),
         allowedServiceAccounts: list($('route-sas').value),
         affinity: $('route-affinity').value.trim(),
+        timeouts: { connectSeconds: Number($('route-connect').value), idleSeconds: Number($('route-idle').value) },
+        enabled: $('route-enabled').checked,
+      };
+      const body = tcp ? { ...common, healthCheck: { intervalSeconds: Number($('route-health-interval').value) } } : {
+        ...common,
+        match: { [kind]: $('route-match').value.trim() },
+        upstreamProtocol: $('route-upstream').value,
         stripPrefix: $('route-strip').checked,
         healthCheck: { path: $('route-health-path').value.trim(), intervalSeconds: Number($('route-health-interval').value) },
-        timeouts: { connectSeconds: Number($('route-connect').value), idleSeconds: Number($('route-idle').value) },
         maxRequestBodyBytes: Number($('route-max-body').value),
-        enabled: $('route-enabled').checked,
         browser: $('route-browser').checked,
       };
       try {

@@ -3,6 +3,7 @@ package io.gatehouse.node;
 import com.typesafe.config.Config;
 import io.gatehouse.node.cluster.DiscoveryJoin;
 import io.gatehouse.node.proxy.DataPlaneSettings;
+import io.gatehouse.node.tcp.SessionPorts;
 import io.gatehouse.persistence.store.StoreSettings;
 import java.io.File;
 import java.nio.file.Path;
@@ -100,7 +101,41 @@ public record NodeSettings(
         d.getDuration("session-ask-timeout"),
         d.getDuration("drain-period"),
         d.getDuration("in-flight-grace"),
-        cert.isEmpty() ? null : new DataPlaneSettings.Tls(g.getInt("https-port"), new File(cert), new File(key)));
+        cert.isEmpty() ? null : new DataPlaneSettings.Tls(g.getInt("https-port"), new File(cert), new File(key)),
+        d.getBoolean("h2c"),
+        tcpSessions(g),
+        upstreamCa(d.getString("upstream-ca-cert").trim()));
+  }
+
+  private static File upstreamCa(String path) {
+    if (path.isEmpty()) {
+      return null;
+    }
+    if (!java.nio.file.Files.isReadable(Path.of(path))) {
+      throw new IllegalArgumentException("cannot read GATEHOUSE_UPSTREAM_CA_CERT " + path);
+    }
+    return new File(path);
+  }
+
+  /** {@code GATEHOUSE_TCP_PORTS} ({@code 30000-30099}, or one port; empty: off) and the host sessions name. */
+  private static SessionPorts.Settings tcpSessions(Config g) {
+    String range = g.getString("tcp.ports").trim();
+    String host = g.getString("tcp.host").trim();
+    if (host.isEmpty()) {
+      String bind = g.getString("host");
+      host = bind.equals("0.0.0.0") || bind.equals("::") ? java.net.URI.create(publicUrl(g)).getHost() : bind;
+    }
+    if (range.isEmpty()) {
+      return new SessionPorts.Settings(0, 0, g.getString("host"), host);
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,5})(?:-(\\d{1,5}))?$").matcher(range);
+    int first = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    int last = m.matches() ? (m.group(2) == null ? first : Integer.parseInt(m.group(2))) : -1;
+    if (first < 1 || last > 65535 || last < first) {
+      throw new IllegalArgumentException("GATEHOUSE_TCP_PORTS must be a port range such as 30000-30099, got '"
+          + range + "'");
+    }
+    return new SessionPorts.Settings(first, last, g.getString("host"), host);
   }
 
   private static Duration forgetAfter(Config g) {

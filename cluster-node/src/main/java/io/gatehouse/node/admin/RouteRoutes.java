@@ -108,11 +108,12 @@ final class RouteRoutes extends AdminDirectives {
     RouteDefinition d = view.definition();
     int healthy = (int) view.instances().stream().filter(RouteView.InstanceView::healthy).count();
     return new RouteJson.Route(d.name(), d.isStatic() ? "static" : "ephemeral", routes.url(d),
-        new RouteJson.MatchJson(d.pathPrefix(), d.subdomain()), RouteRequests.Protocol.HTTP, d.allowedGroups(),
-        d.allowedServiceAccounts(), d.affinity(), d.stripPrefix(),
-        new RouteRequests.HealthCheck(d.healthPath(), d.healthIntervalSeconds()),
+        d.isTcp() ? null : new RouteJson.MatchJson(d.pathPrefix(), d.subdomain()),
+        RouteRequests.Protocol.fromWire(d.protocol()), d.allowedGroups(), d.allowedServiceAccounts(), d.affinity(),
+        d.stripPrefix(), new RouteJson.HealthCheckJson(d.healthPath(), d.healthIntervalSeconds()),
         new RouteRequests.Timeouts(d.connectTimeoutSeconds(), d.idleTimeoutSeconds()), d.maxRequestBodyBytes(),
-        d.isEnabled(), d.isBrowser(), d.deployment(), d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
+        d.isEnabled(), d.isBrowser(), RouteRequests.UpstreamProtocol.fromWire(d.upstreamProtocol()), d.deployment(),
+        d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
   }
 
   private List<RouteJson.Instance> instances(RouteView view) {

@@ -8,6 +8,7 @@ import io.gatehouse.node.token.Bearer;
 import io.gatehouse.node.token.LastUsedRecorder;
 import io.gatehouse.node.token.TokenCache;
 import io.gatehouse.node.token.TokenValidation;
+import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.api.RouteRequests;
 import io.gatehouse.protocol.token.TokenId;
 import java.util.concurrent.CompletionStage;
@@ -145,6 +146,35 @@ public final class Admission {
       return Refusal.tooLarge(route.name(), limit);
     }
     return new Admitted(token, route, path, route.definition().stripPrefix() ? resolution.prefixSegments() : 0, null);
+  }
+
+  /**
+   * Admits a connection to the tcp route {@code routeName} (the tunnel, a session port): the
+   * token, then the route by name (404 when there is no such tcp route), then RBAC.
+   */
+  public Decision admitTcp(TokenValidation validation, String routeName) {
+    observer.validated(validation);
+    if (validation instanceof TokenValidation.Invalid invalid) {
+      return Refusal.unauthorized(invalid.reason());
+    }
+    TokenValidation.Valid token = (TokenValidation.Valid) validation;
+    lastUsed.used(token.tokenId());
+    LiveRoute route = routes.get(routeName);
+    if (route == null || !route.definition().isTcp()) {
+      return Refusal.of(ErrorCode.NOT_FOUND, "no tcp route named '" + routeName + "'");
+    }
+    Refusal refused = mayUse(token, route);
+    return refused != null ? refused : new Admitted(token, route, null, 0, null);
+  }
+
+  /** Admits a new connection on a session port opened by {@code tokenId} for {@code routeName}, as it stands now. */
+  public Decision readmitTcp(TokenId tokenId, String routeName) {
+    return admitTcp(tokens.current(tokenId), routeName);
+  }
+
+  /** When the token expires (epoch millis), as this node holds it; 0 when it does not hold it. */
+  public long tokenExpiresAtMillis(TokenId tokenId) {
+    return tokens.expiresAtMillis(tokenId);
   }
 
   /**

@@ -113,8 +113,13 @@ public final class OpenExchanges {
     this.admission = admission;
   }
 
-  /** The list of {@code executor}'s exchanges; call once per loop and keep it. */
+  /** The list of {@code executor}'s exchanges (made on first use; then found without a lock). */
   public Loop on(EventExecutor executor) {
+    for (Loop l : loops) {
+      if (l.executor == executor) {
+        return l;
+      }
+    }
     synchronized (loops) {
       for (Loop l : loops) {
         if (l.executor == executor) {

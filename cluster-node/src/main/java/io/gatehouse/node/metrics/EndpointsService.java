@@ -74,7 +74,8 @@ public final class EndpointsService {
         out.add(new EndpointJson.Endpoint(r.name(), r.definition().isStatic() ? "static" : "ephemeral",
             routeService.url(r.definition()), status, healthy, total, uptime, requests,
             round(requests / minutes), t == null ? null : round(t.averageMillis()), t == null ? null : round(t.p95Millis()),
-            requests == 0 ? 0.0 : round((double) t.errors() / requests)));
+            requests == 0 ? 0.0 : round((double) t.errors() / requests), r.definition().protocol(),
+            t == null ? 0 : t.bytesIn(), t == null ? 0 : t.bytesOut()));
       }
       return out;
     }, jdbc);
@@ -88,8 +89,13 @@ public final class EndpointsService {
       int step) {
     return series(route, from, to, step, w -> {
       Map<String, TreeMap<Long, Long>> byToken = new LinkedHashMap<>();
+      Map<String, long[]> sums = new LinkedHashMap<>();
       for (MetricsTable.TokenMinute m : metrics.requestsByToken(route, w.start(), w.end())) {
         byToken.computeIfAbsent(m.tokenId(), t -> new TreeMap<>()).merge(w.step(m.minuteStart()), m.requests(), Long::sum);
+        long[] sum = sums.computeIfAbsent(m.tokenId(), t -> new long[3]);
+        sum[0] += m.requests();
+        sum[1] += m.bytesIn();
+        sum[2] += m.bytesOut();
       }
       Map<String, String> labels = tokens.labels(byToken.keySet());
       List<EndpointJson.Series> series = new ArrayList<>();
@@ -98,7 +104,8 @@ public final class EndpointsService {
         for (long t : w.steps()) {
           points.add(List.of(Instant.ofEpochMilli(t).toString(), counts.getOrDefault(t, 0L)));
         }
-        series.add(new EndpointJson.Series(token, labels.getOrDefault(token, token), points));
+        long[] sum = sums.get(token);
+        series.add(new EndpointJson.Series(token, labels.getOrDefault(token, token), points, sum[0], sum[1], sum[2]));
       });
       series.sort(Comparator.comparing(EndpointJson.Series::label));
       return new EndpointJson.Requests(route, w.from(), to.toString(), step, series);

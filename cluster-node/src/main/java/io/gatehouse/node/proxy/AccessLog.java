@@ -17,12 +17,12 @@ final class AccessLog {
    * What one line says.
    *
    * @param target the request target as sent (its path is logged, normalised once admitted; never the query)
-   * @param admitted null for a request refused before its route was known
+   * @param admitted null for a request refused before its route was known (a tcp connection's has no path)
    */
   record Entry(String requestId, String method, String target, Admission.Admitted admitted, String instance,
       int status, long nanos, long bytesIn, long bytesOut) {
     String path() {
-      if (admitted != null) {
+      if (admitted != null && admitted.path() != null) {
         return admitted.path().pathOnly();
       }
       int q = target.indexOf('?');

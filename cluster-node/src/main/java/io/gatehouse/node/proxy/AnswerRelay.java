@@ -2,8 +2,11 @@ package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.upstream.UpstreamListener;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -42,6 +45,12 @@ final class AnswerRelay implements UpstreamListener {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof FullHttpResponse full) {
+      // An answer in one piece (HTTP/2: HEADERS that end the stream, or a 1xx): its head, then its end.
+      fromUpstream(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
+      fromUpstream(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+      return;
+    }
     exchange.touch();
     if (msg instanceof HttpResponse response) {
       int code = response.status().code();
@@ -63,12 +72,12 @@ final class AnswerRelay implements UpstreamListener {
         return;
       }
       exchange.answered(content.content().readableBytes());
-      client.write(content);
+      ChannelFuture written = client.write(content);
       if (!client.channel().isWritable()) {
         exchange.upstream().config().setAutoRead(false);
       }
       if (content instanceof LastHttpContent) {
-        exchange.complete(upstreamKeepAlive);
+        exchange.complete(upstreamKeepAlive, written);
       }
     } else if (!(msg instanceof HttpResponse)) {
       ReferenceCountUtil.release(msg);

@@ -6,6 +6,7 @@ import io.gatehouse.node.affinity.InstancePicker;
 import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.metrics.RequestObserver;
+import io.gatehouse.node.tcp.SessionPorts;
 import io.gatehouse.node.upstream.Upstreams;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -16,15 +17,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +47,8 @@ public final class DataPlane implements AutoCloseable {
    * @param node this node's address, for the audit
    */
   public record Parts(Admission admission, InstancePicker picker, Upstreams upstreams, OpenExchanges open,
-      RequestObserver observer, BrowserSessions sessions, BrowserLinks links, String publicScheme, String node) {}
+      RequestObserver observer, BrowserSessions sessions, BrowserLinks links, SessionPorts sessionPorts,
+      String publicScheme, String node) {}
 
   private final HttpDoor door;
   private final Upstreams upstreams;
@@ -56,6 +56,7 @@ public final class DataPlane implements AutoCloseable {
   private final ChannelGroup clients = new DefaultChannelGroup("gatehouse-clients", GlobalEventExecutor.INSTANCE);
   private Channel server;
   private Channel tlsServer;
+  private ServerCertificate certificate;
 
   private DataPlane(HttpDoor door, Upstreams upstreams, EventLoopGroup group) {
     this.door = door;
@@ -73,10 +74,14 @@ public final class DataPlane implements AutoCloseable {
           .setMaxHeaderSize(settings.maxHeaderBytes())
           .setMaxChunkSize(64 * 1024)
           .setHeadersFactory(Headers.REQUEST_HEADERS);
-      dp.server = dp.listen(host, port, decoder, null);
+      dp.server = dp.listen(host, port, decoder, null, settings);
       if (settings.tls() != null) {
-        dp.tlsServer = dp.listen(host, settings.tls().port(), decoder, sslContext(settings.tls()));
+        dp.certificate = new ServerCertificate(settings.tls());
+        dp.tlsServer = dp.listen(host, settings.tls().port(), decoder, dp.certificate, settings);
       }
+      parts.sessionPorts().start(dp.group, parts.upstreams().serverChannel(), dp.door.tcp(),
+          (c, status, nanos) -> dp.door.tcpFinished(c, "TCP", "session-port:" + c.admitted().route().name(),
+              Headers.requestId(EmptyHttpHeaders.INSTANCE), status, nanos));
       // Open exchanges are checked again every second: a token expiring mid-stream ends it.
       dp.group.next().scheduleAtFixedRate(parts.open()::sweep, 1, 1, TimeUnit.SECONDS);
       log.info("data plane listening on {}{} ({}, {} event loops)", dp.server.localAddress(),
@@ -89,17 +94,14 @@ public final class DataPlane implements AutoCloseable {
     }
   }
 
-  private static SslContext sslContext(DataPlaneSettings.Tls tls) {
-    try {
-      return SslContextBuilder.forServer(tls.certificateChain(), tls.privateKey()).build();
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot use the TLS certificate and key (PEM, key in PKCS#8): "
-          + e.getMessage(), e);
-    }
-  }
-
-  private Channel listen(String host, int port, HttpDecoderConfig decoder, SslContext ssl)
-      throws InterruptedException {
+  /**
+   * A listener: HTTP/1.1 (and h2c by its preface when {@code GATEHOUSE_H2C=on}), or with
+   * {@code certificate} TLS with HTTP/2 or HTTP/1.1 by ALPN.
+   */
+  private Channel listen(String host, int port, HttpDecoderConfig decoder, ServerCertificate certificate,
+      DataPlaneSettings settings) throws InterruptedException {
+    ProtocolNegotiation.Http http = new ProtocolNegotiation.Http(door, decoder, settings.maxHeaderBytes(),
+        certificate != null);
     return new ServerBootstrap()
         .group(group)
         .channel(upstreams.serverChannel())
@@ -114,11 +116,14 @@ public final class DataPlane implements AutoCloseable {
           @Override
           protected void initChannel(Channel ch) {
             clients.add(ch);
-            if (ssl != null) {
-              ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
+            if (certificate != null) {
+              ch.pipeline().addLast("tls", certificate.current().newHandler(ch.alloc()));
+              ch.pipeline().addLast("alpn", new ProtocolNegotiation.Alpn(http));
+            } else if (settings.h2c()) {
+              ch.pipeline().addLast("preface", new ProtocolNegotiation.PrefaceSniffer(http));
+            } else {
+              http.http1(ch.pipeline());
             }
-            ch.pipeline().addLast("codec", new HttpServerCodec(decoder));
-            ch.pipeline().addLast("frontend", new FrontendHandler(door, ssl != null));
           }
         })
         .bind(host, port)
@@ -153,6 +158,7 @@ public final class DataPlane implements AutoCloseable {
   /** Stops accepting connections and closes those waiting for a next request; requests in flight go on. */
   public void stopListening() {
     door.drain();
+    door.sessionPorts().closeAll();
     server.close().syncUninterruptibly();
     if (tlsServer != null) {
       tlsServer.close().syncUninterruptibly();
@@ -162,6 +168,9 @@ public final class DataPlane implements AutoCloseable {
         FrontendHandler f = ch.pipeline().get(FrontendHandler.class);
         if (f != null) {
           f.closeIfIdle();
+        } else if (ch.pipeline().get(Http2FrameCodec.class) != null) {
+          // HTTP/2: GOAWAY, then the connection closes once its streams are done.
+          ch.close();
         }
       });
     }
@@ -183,6 +192,7 @@ public final class DataPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    door.sessionPorts().closeAll();
     if (server.isOpen()) {
       server.close().syncUninterruptibly();
     }
@@ -190,6 +200,9 @@ public final class DataPlane implements AutoCloseable {
       tlsServer.close().syncUninterruptibly();
     }
     clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    if (certificate != null) {
+      certificate.close();
+    }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

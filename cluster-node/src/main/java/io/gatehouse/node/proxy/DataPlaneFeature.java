@@ -12,6 +12,7 @@ import io.gatehouse.node.directory.DirectoryFeature;
 import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.route.RouteFeature;
 import io.gatehouse.node.token.TokenFeature;
+import io.gatehouse.node.tcp.SessionPorts;
 import io.gatehouse.node.upstream.Upstreams;
 import io.gatehouse.persistence.route.RouteEntity;
 
@@ -31,7 +32,8 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
     SessionCache sessions = new SessionCache(settings.affinity().reportActiveEvery());
     Upstreams upstreams = new Upstreams(settings.dataPlane().maxIdleUpstreamConnections(),
         (route, instance, reason) -> RouteEntity.ref(rt.sharding(), route)
-            .tell(new RouteEntity.PassiveFailure(instance, reason)));
+            .tell(new RouteEntity.PassiveFailure(instance, reason)),
+        Upstreams.clientTls(settings.dataPlane().upstreamCaCert()));
     InstancePicker picker = new InstancePicker(routes.table(), sessions,
         new ShardedSessions(rt.system(), settings.dataPlane().sessionAskTimeout()), upstreams.load(), rt.clock());
     OpenExchanges open = new OpenExchanges(admission);
@@ -41,8 +43,10 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
     browser.sessions().onEnded(open::sessionEnded);
     BrowserLinks links = new BrowserLinks(rt.sharding(), routes.table(), admission, settings.publicUrl(), rt.clock(),
         settings.askTimeout());
+    SessionPorts ports = new SessionPorts(settings.dataPlane().tcpSessions(), rt.node(), rt.clock());
+    ports.join(rt.system(), rt.topic(SessionPorts.EndRequest.class, SessionPorts.TOPIC));
     return new DataPlaneFeature(new DataPlane.Parts(admission, picker, upstreams, open, metrics.observer(),
-        browser.sessions(), links, java.net.URI.create(settings.publicUrl()).getScheme(), rt.node()), sessions);
+        browser.sessions(), links, ports, java.net.URI.create(settings.publicUrl()).getScheme(), rt.node()), sessions);
   }
 
   /** Starts listening. */

@@ -7,6 +7,7 @@ import io.gatehouse.node.upstream.BackendHandler;
 import io.gatehouse.node.upstream.UpstreamLeg;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,7 +23,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,6 +90,11 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       return;
     }
     admitted = (Admission.Admitted) d;
+    if (upgrade && !admitted.route().definition().upstreamProtocol().equals("http1")) {
+      refuse(Refusal.upstreamUnavailable("route '" + admitted.route().name() + "' reaches its instances over "
+          + "HTTP/2, which carries no WebSocket upgrade; use an http1 route for WebSockets"));
+      return;
+    }
     view = new Headers.ClientView(null, admitted.strippedPrefix(),
         frontend.scheme().equals("https") ? "https" : door.publicScheme(), request.headers().get(HttpHeaderNames.HOST));
     frontend.openExchanges().open(this, admitted.token().tokenId(), admitted.route().name(), admitted.session());
@@ -128,7 +133,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       rewritten = true;
       request.setUri(admitted.forwardPath());
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
-      Headers.toUpstream(request.headers(), upgrade, leg.target().address(), clientIp(), frontend.scheme(), requestId,
+      Headers.toUpstream(request.headers(), upgrade, leg.target().address(), Headers.clientIp(client.channel()), frontend.scheme(), requestId,
           admitted.token().principal().display(), admitted.token().tokenId().value(), admitted.strippedPrefix());
     }
     touch();
@@ -217,8 +222,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
     return HttpMethod.HEAD.equals(request.method());
   }
 
-  /** The last byte of the answer went to the client. */
-  void complete(boolean upstreamKeepAlive) {
+  /** The last byte of the answer went to the client ({@code lastWrite}: its write). */
+  void complete(boolean upstreamKeepAlive, ChannelFuture lastWrite) {
     boolean reuse = requestComplete && upstreamKeepAlive;
     Channel up = upstream;
     BackendHandler b = backend;
@@ -234,7 +239,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       client.flush();
       frontend.exchangeDone(true);
     } else {
-      client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      client.flush();
+      lastWrite.addListener(ChannelFutureListener.CLOSE);
       frontend.exchangeDone(false);
     }
   }
@@ -339,7 +345,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       return;
     }
     detachUpstream(true);
-    FullHttpResponse response = HttpRefusals.render(client.alloc(), why);
+    FullHttpResponse response = HttpRefusals.render(client.alloc(), why, Headers.isGrpc(request.headers()));
     // After a request the decoder could not read, the rest of the stream cannot be trusted: close.
     boolean keep = keepClient() && !(requestHasBody && !requestComplete) && !upgrade
         && !request.decoderResult().isFailure();
@@ -403,20 +409,8 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       leg.done();
     }
     door.closed();
-    long nanos = System.nanoTime() - startNanos;
-    String instance = leg == null || leg.target() == null ? null : leg.target().id();
-    if (admitted != null) {
-      door.observer().finished(admitted.route().name(), admitted.token().tokenId().value(), instance, finalStatus,
-          nanos, bytesIn, bytesOut);
-    }
-    if (door.accessLog().enabled()) {
-      door.accessLog().log(new AccessLog.Entry(requestId, request.method().name(), request.uri(), admitted,
-          instance, finalStatus, nanos, bytesIn, bytesOut));
-    }
-  }
-
-  private String clientIp() {
-    return client.channel().remoteAddress() instanceof InetSocketAddress a
-        ? a.getAddress().getHostAddress() : "unknown";
+    door.finished(new AccessLog.Entry(requestId, request.method().name(), request.uri(), admitted,
+        leg == null || leg.target() == null ? null : leg.target().id(), finalStatus, System.nanoTime() - startNanos,
+        bytesIn, bytesOut));
   }
 }

@@ -4,6 +4,9 @@ import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.token.TokenCache;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
@@ -25,6 +28,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private final HttpDoor door;
   private final boolean secure;
+  /** An HTTP/2 stream: one request, and the stream ends with its answer. */
+  private final boolean stream;
+  private boolean begun;
   private final ArrayDeque<Object> pending = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private OpenExchanges.Loop open;
@@ -39,9 +45,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long waitingSince;
   private final TokenCache.Memo tokenMemo = new TokenCache.Memo();
 
-  FrontendHandler(HttpDoor door, boolean secure) {
+  FrontendHandler(HttpDoor door, boolean secure, boolean stream) {
     this.door = door;
     this.secure = secure;
+    this.stream = stream;
   }
 
   /** {@code https} on the TLS listener, else {@code http}: what X-Forwarded-Proto says. */
@@ -68,12 +75,24 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.open = door.open().on(ctx.executor());
+    if (ctx.channel().isActive()) {
+      // Added once the protocol was chosen (ALPN, the h2c preface): the connection is already up.
+      begin();
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    waitForRequest();
-    ctx.read();
+    begin();
+    ctx.fireChannelActive();
+  }
+
+  private void begin() {
+    if (!begun) {
+      begun = true;
+      waitForRequest();
+      ctx.read();
+    }
   }
 
   /** Starts the wait for the next request head, bounded by the client idle timeout. */
@@ -88,7 +107,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    pending.add(msg);
+    if (msg instanceof FullHttpRequest full) {
+      // A request in one piece (HTTP/2: HEADERS that end the stream): its head, then its end.
+      DefaultHttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+      head.setDecoderResult(full.decoderResult());
+      pending.add(head);
+      pending.add(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+    } else {
+      pending.add(msg);
+    }
     drain();
   }
 
@@ -106,7 +133,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (exchange == null) {
         pending.poll();
         if (head instanceof HttpRequest request) {
-          exchange = GatewayRequest.isFor(request) ? new GatewayRequest(this, ctx, door, request)
+          exchange = TunnelRequest.isFor(request) ? new TunnelRequest(this, ctx, door, request)
+              : GatewayRequest.isFor(request) ? new GatewayRequest(this, ctx, door, request)
               : new Exchange(this, ctx, door, request);
           exchange.start();
         } else {
@@ -131,10 +159,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         && (exchange == null || exchange.canTakeMore());
   }
 
-  /** The exchange answered; with {@code keepAlive} the connection takes the next request. */
+  /**
+   * The exchange answered; with {@code keepAlive} the connection takes the next request. An HTTP/2
+   * stream takes none: it ends by itself once both sides ended it.
+   */
   void exchangeDone(boolean keepAlive) {
     exchange = null;
-    if (!keepAlive) {
+    if (!keepAlive || stream) {
       closing = true;
       releasePending();
       return;

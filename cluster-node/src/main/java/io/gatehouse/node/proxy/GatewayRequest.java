@@ -1,5 +1,6 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.admission.HostName;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.admission.RequestPath;
@@ -13,6 +14,7 @@ import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.ApiJson;
 import io.gatehouse.protocol.api.BrowserLinkJson;
+import io.gatehouse.protocol.api.TcpSessionJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -30,6 +32,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -40,10 +44,12 @@ import java.util.function.Supplier;
  * A request under {@code /_gatehouse/}, which the gateway answers itself and which never reaches
  * an instance, on any route or host: browser links ({@code POST /_gatehouse/browser-links}, with
  * a bearer token), signing in (opening a link's code, or the page where a person pastes a token),
- * and signing out. Its body, if any, is read whole (at most 64 KiB) before it is answered.
+ * signing out, and session ports ({@code POST /_gatehouse/tcp-sessions}, {@code DELETE
+ * /_gatehouse/tcp-sessions/{id}}, with a bearer token). Its body, if any, is read whole (at most 64 KiB) before it is answered.
  */
 final class GatewayRequest implements Conversation {
   static final String PREFIX = "/_gatehouse/";
+  private static final String TCP_SESSIONS = "tcp-sessions";
   private static final int MAX_BODY = 64 * 1024;
 
   private final FrontendHandler frontend;
@@ -136,6 +142,10 @@ final class GatewayRequest implements Conversation {
       signOut();
     } else if (path.equals(PREFIX + "browser-links") && m.equals(HttpMethod.POST)) {
       link();
+    } else if (path.equals(PREFIX + TCP_SESSIONS) && m.equals(HttpMethod.POST)) {
+      openSessionPort();
+    } else if (path.startsWith(PREFIX + TCP_SESSIONS + "/") && m.equals(HttpMethod.DELETE)) {
+      endSessionPort(path.substring(PREFIX.length() + TCP_SESSIONS.length() + 1));
     } else {
       refuse(Refusal.of(ErrorCode.NOT_FOUND, "no such gateway endpoint: " + path));
     }
@@ -144,13 +154,7 @@ final class GatewayRequest implements Conversation {
   // ---- browser links -----------------------------------------------------------------------
 
   private void link() {
-    Bearer bearer = Bearer.read(request.headers().valueStringIterator(HttpHeaderNames.AUTHORIZATION));
-    Refusal credential = door.admission().credentialProblem(bearer);
-    if (credential != null) {
-      refuse(credential);
-      return;
-    }
-    validated(bearer, token -> {
+    withToken(token -> {
       BrowserLinkJson.Request req;
       try {
         req = ApiJson.read(body.toByteArray(), BrowserLinkJson.Request.class);
@@ -164,6 +168,39 @@ final class GatewayRequest implements Conversation {
         answer(r);
       });
     });
+  }
+
+  // ---- session ports -----------------------------------------------------------------------
+
+  private void openSessionPort() {
+    withToken(token -> {
+      TcpSessionJson.Request req;
+      try {
+        req = ApiJson.read(body.toByteArray(), TcpSessionJson.Request.class);
+      } catch (Rejection r) {
+        refuse(Refusal.of(r.code(), r.getMessage()));
+        return;
+      }
+      Admission.Decision d = door.admission().admitTcp(token, req.route().value());
+      if (d instanceof Refusal r) {
+        refuse(r);
+        return;
+      }
+      InetAddress caller = ((InetSocketAddress) client.channel().remoteAddress()).getAddress();
+      later(() -> door.sessionPorts().open((Admission.Admitted) d, req.allowFrom(), caller, req.ttlMinutes()),
+          session -> answer(response(HttpResponseStatus.CREATED, "application/json",
+              new String(ApiJson.write(session), StandardCharsets.UTF_8))));
+    });
+  }
+
+  private void endSessionPort(String id) {
+    withToken(token -> later(() -> door.sessionPorts().end(id, token), found -> {
+      if (found) {
+        answer(response(HttpResponseStatus.NO_CONTENT, null, null));
+      } else {
+        refuse(Refusal.of(ErrorCode.NOT_FOUND, "no session port '" + id + "' of yours is open"));
+      }
+    }));
   }
 
   // ---- signing in and out ------------------------------------------------------------------
@@ -217,6 +254,17 @@ final class GatewayRequest implements Conversation {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /** Runs {@code then} with the request's bearer token if it is valid; else answers 401. */
+  private void withToken(Consumer<TokenValidation.Valid> then) {
+    Bearer bearer = Bearer.read(request.headers().valueStringIterator(HttpHeaderNames.AUTHORIZATION));
+    Refusal credential = door.admission().credentialProblem(bearer);
+    if (credential != null) {
+      refuse(credential);
+    } else {
+      validated(bearer, then);
+    }
+  }
 
   /** Runs {@code then} with the token if it is valid; else answers 401 (the page, for the sign-in form). */
   private void validated(Bearer bearer, Consumer<TokenValidation.Valid> then) {

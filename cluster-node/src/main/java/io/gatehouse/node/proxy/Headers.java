@@ -40,7 +40,8 @@ final class Headers {
   /** The names the gateway itself adds to a request: constants, valid by construction. */
   private static final AsciiString[] OWN = {HttpHeaderNames.HOST, HttpHeaderNames.TRANSFER_ENCODING,
       HttpHeaderNames.CONNECTION, HttpHeaderNames.UPGRADE, X_FORWARDED_FOR, X_FORWARDED_PROTO, X_FORWARDED_HOST,
-      X_REQUEST_ID, X_GATEHOUSE_PRINCIPAL, X_GATEHOUSE_TOKEN_ID, X_FORWARDED_PREFIX, HttpHeaderNames.COOKIE};
+      X_REQUEST_ID, X_GATEHOUSE_PRINCIPAL, X_GATEHOUSE_TOKEN_ID, X_FORWARDED_PREFIX, HttpHeaderNames.COOKIE,
+      HttpHeaderNames.TE};
   private static final DefaultHeaders.NameValidator<CharSequence> NETTY_NAME_VALIDATOR =
       DefaultHttpHeadersFactory.headersFactory().getNameValidator();
 
@@ -75,6 +76,8 @@ final class Headers {
     String originalHost = h.get(HttpHeaderNames.HOST);
     boolean chunked = h.containsValue(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED, true);
     String upgradeTo = upgrade ? h.get(HttpHeaderNames.UPGRADE) : null;
+    // "TE: trailers" (the one TE HTTP/2 allows; gRPC needs it) says the client takes trailers: it passes.
+    boolean trailers = h.containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true);
     List<String> doomed = null;
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
       CharSequence name = it.next().getKey();
@@ -93,6 +96,9 @@ final class Headers {
     h.set(HttpHeaderNames.HOST, instanceAddress);
     if (chunked) {
       h.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    if (trailers) {
+      h.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
     if (upgrade) {
       h.add(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -261,6 +267,17 @@ final class Headers {
     List<String> out = list == null ? new ArrayList<>(4) : list;
     out.add(name);
     return out;
+  }
+
+  /** The client's address as {@code X-Forwarded-For} gives it. */
+  static String clientIp(io.netty.channel.Channel client) {
+    return client.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : "unknown";
+  }
+
+  /** A gRPC call ({@code content-type: application/grpc...}): its refusals are said as gRPC statuses. */
+  static boolean isGrpc(HttpHeaders h) {
+    String type = h.get(HttpHeaderNames.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "application/grpc", 0, 16);
   }
 
   static boolean isWebSocketUpgrade(io.netty.handler.codec.http.HttpRequest r) {

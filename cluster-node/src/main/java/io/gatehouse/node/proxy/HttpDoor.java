@@ -6,6 +6,9 @@ import io.gatehouse.node.affinity.InstancePicker;
 import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.metrics.RequestObserver;
+import io.gatehouse.node.tcp.SessionPorts;
+import io.gatehouse.node.tcp.TcpConnection;
+import io.gatehouse.node.tcp.TcpParts;
 import io.gatehouse.node.upstream.Upstreams;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +20,7 @@ final class HttpDoor {
   private final DataPlane.Parts parts;
   private final AccessLog accessLog;
   private final long clientIdleNanos;
+  private final TcpParts tcp;
   private final AtomicInteger active = new AtomicInteger();
   private volatile boolean draining;
 
@@ -24,6 +28,33 @@ final class HttpDoor {
     this.parts = parts;
     this.accessLog = new AccessLog(settings.accessLog());
     this.clientIdleNanos = settings.clientIdleTimeout().toNanos();
+    this.tcp = new TcpParts(parts.admission(), parts.picker(), parts.upstreams(), parts.open(), parts.observer());
+  }
+
+  /**
+   * A tcp connection ended (through the tunnel or a session port): one request in the metrics,
+   * its duration as latency, and an access log line.
+   */
+  void tcpFinished(TcpConnection c, String method, String target, String requestId, int status, long nanos) {
+    finished(new AccessLog.Entry(requestId, method, target, c.admitted(), c.instanceId(), status, nanos, c.bytesIn(),
+        c.bytesOut()));
+  }
+
+  /** A request ended: the metrics count it when it was admitted (they are per route and token), the access log always. */
+  void finished(AccessLog.Entry e) {
+    Admission.Admitted a = e.admitted();
+    if (a != null) {
+      parts.observer().finished(a.route().name(), a.token().tokenId().value(), e.instance(), e.status(), e.nanos(),
+          e.bytesIn(), e.bytesOut());
+    }
+    if (accessLog.enabled()) {
+      accessLog.log(e);
+    }
+  }
+
+  /** What the tunnel's tcp connections work with. */
+  TcpParts tcp() {
+    return tcp;
   }
 
   Admission admission() {
@@ -48,6 +79,10 @@ final class HttpDoor {
 
   BrowserLinks links() {
     return parts.links();
+  }
+
+  SessionPorts sessionPorts() {
+    return parts.sessionPorts();
   }
 
   /** {@code http} or {@code https}: how consumers reach the gateway (its public URL). */

@@ -17,6 +17,56 @@ import java.nio.charset.StandardCharsets;
 final class HttpRefusals {
   private HttpRefusals() {}
 
+  /** {@code r} for a gRPC call ({@code grpc}) as a trailers-only gRPC answer, else as {@link #render(ByteBufAllocator, Refusal)}. */
+  static FullHttpResponse render(ByteBufAllocator alloc, Refusal r, boolean grpc) {
+    return grpc ? grpc(r) : render(alloc, r);
+  }
+
+  /**
+   * A refusal as gRPC says it: HTTP 200 with {@code grpc-status} and {@code grpc-message} and no
+   * body (over HTTP/2 a single HEADERS frame that ends the stream: "trailers-only").
+   */
+  static FullHttpResponse grpc(Refusal r) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.EMPTY_BUFFER);
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+    response.headers().setInt("grpc-status", grpcStatus(r.status()));
+    response.headers().set("grpc-message", percentEncoded(r.code().code() + ": " + r.message()));
+    if (r.retryAfterSeconds() > 0) {
+      response.headers().setInt(HttpHeaderNames.RETRY_AFTER, r.retryAfterSeconds());
+    }
+    return response;
+  }
+
+  /** API.md's map: 16 (401), 7 (403), 5 (404), 14 (502, 503), 4 (504), 8 (429); and 3 (400), 8 (413), 13 else. */
+  static int grpcStatus(int http) {
+    return switch (http) {
+      case 400 -> 3;
+      case 401 -> 16;
+      case 403 -> 7;
+      case 404 -> 5;
+      case 413, 429 -> 8;
+      case 502, 503 -> 14;
+      case 504 -> 4;
+      default -> 13;
+    };
+  }
+
+  /** grpc-message is percent-encoded UTF-8 (printable ASCII but '%' as is). */
+  private static String percentEncoded(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if (c >= 0x20 && c <= 0x7e && c != '%') {
+        sb.append((char) c);
+      } else {
+        sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+            .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+      }
+    }
+    return sb.toString();
+  }
+
   static FullHttpResponse render(ByteBufAllocator alloc, Refusal r) {
     if (r.signIn() != null) {
       return toSignIn(r.signIn());

@@ -85,7 +85,7 @@ final class WebSocketTunnel extends OpenExchanges.Open {
   }
 
   /** Printable ASCII, at most the 123 bytes a close frame's reason may have. */
-  private static String ascii(String s) {
+  static String ascii(String s) {
     StringBuilder sb = new StringBuilder(Math.min(s.length(), 123));
     for (int i = 0; i < s.length() && sb.length() < 123; i++) {
       char c = s.charAt(i);

@@ -33,7 +33,7 @@ public record RouteFeature(RouteTable table, RouteService service, HealthHistory
     var indexTopic = rt.topic(RouteIndexEntity.State.class, RouteIndexEntity.TOPIC);
     RouteIndexEntity.init(rt.system(), indexTopic);
     HealthHistory history = new HealthHistory(rt.store().sql());
-    HttpHealthProber prober = new HttpHealthProber();
+    InstanceProber prober = new InstanceProber();
     RouteEntity.init(rt.system(), new RouteEntity.Deps(routeTopic, prober, claims(rt.sharding(), settings.askTimeout()),
         Clock.systemUTC(), settings.affinity().loadFactor(), settings.passiveEjection(),
         settings.affinity().forgetInactiveAfter(), (route, at, healthy, total) -> CompletableFuture.runAsync(

@@ -108,17 +108,20 @@ public final class RouteService {
         throw Rejection.invalid("allowedServiceAccounts", "service account '" + sa + "' does not exist");
       }
     }
-    if (body.match().subdomain() != null && table.baseDomain() == null) {
+    boolean tcp = body.protocol() == RouteRequests.Protocol.TCP;
+    if (!tcp && body.match().subdomain() != null && table.baseDomain() == null) {
       throw Rejection.invalid("match.subdomain",
           "subdomain routes need a base domain; start the nodes with GATEHOUSE_BASE_DOMAIN");
     }
     Instant now = Instant.now();
-    return new RouteDefinition(name, RouteDefinition.Kind.STATIC, body.match().pathPrefix(), body.match().subdomain(),
+    return new RouteDefinition(name, RouteDefinition.Kind.STATIC, tcp ? null : body.match().pathPrefix(),
+        tcp ? null : body.match().subdomain(),
         body.allowedGroups().stream().map(Name::value).toList(),
         body.allowedServiceAccounts().stream().map(Name::value).toList(),
-        body.affinity(), body.stripPrefix(), body.healthCheck().path(), body.healthCheck().intervalSeconds(),
-        body.timeouts().connectSeconds(), body.timeouts().idleSeconds(), body.maxRequestBodyBytes(), null, null,
-        now, now, body.enabled(), body.browser());
+        body.affinity(), body.stripPrefix(), tcp ? null : body.healthCheck().path(),
+        body.healthCheck().intervalSeconds(), body.timeouts().connectSeconds(), body.timeouts().idleSeconds(),
+        tcp ? 0 : body.maxRequestBodyBytes(), null, null, now, now, body.enabled(), body.browser(),
+        body.protocol().wire(), body.upstreamProtocol().wire());
   }
 
   private CompletionStage<Done> claim(RouteDefinition def, boolean replace) {
@@ -146,12 +149,13 @@ public final class RouteService {
     RouteEntity.Instance instance = new RouteEntity.Instance(instanceId(routeName), body.address(),
         body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now());
     RouteDefinition ephemeral = body.route() != null ? null
-        : RouteDefinition.ephemeral(routeName, body.project().value(), body.browser(), Instant.now());
+        : RouteDefinition.ephemeral(routeName, body.project().value(), body.browser(),
+            body.protocol() == RouteRequests.Protocol.TCP, Instant.now());
     CompletionStage<Done> claimed = ephemeral == null
         ? CompletableFuture.completedFuture(Done.getInstance())
         : claim(ephemeral, false);
     return claimed
-        .thenCompose(done -> firstCheck(routeName, instance, ephemeral))
+        .thenCompose(done -> firstCheck(routeName, instance, ephemeral, body.protocol()))
         .thenCompose(check -> RouteEntity.ref(sharding, routeName)
             .<RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, check, actor, r), askTimeout))
         .thenApply(view -> {
@@ -167,22 +171,29 @@ public final class RouteService {
    * whether the instance is in rotation and no caller waits on the route's entity for it.
    */
   private CompletionStage<HealthProber.Outcome> firstCheck(String route, RouteEntity.Instance instance,
-      RouteDefinition ephemeral) {
+      RouteDefinition ephemeral, RouteRequests.Protocol protocol) {
     if (ephemeral != null) {
-      return check(instance, ephemeral);
+      return check(instance, ephemeral, protocol);
     }
     LiveRoute live = table.get(route);
     if (live != null) {
-      return check(instance, live.definition());
+      return check(instance, live.definition(), protocol);
     }
     // A route this node has not heard of yet (created on another node a moment ago): ask it.
     return RouteEntity.ref(sharding, route).<RouteView>ask(RouteEntity.GetView::new, askTimeout)
-        .thenCompose(view -> view.exists() ? check(instance, view.definition())
+        .thenCompose(view -> view.exists() ? check(instance, view.definition(), protocol)
             : CompletableFuture.completedFuture(new HealthProber.Outcome(false, "no such route")));
   }
 
-  private CompletionStage<HealthProber.Outcome> check(RouteEntity.Instance instance, RouteDefinition def) {
-    String path = instance.healthPath() != null ? instance.healthPath() : def.healthPath();
+  private CompletionStage<HealthProber.Outcome> check(RouteEntity.Instance instance, RouteDefinition def,
+      RouteRequests.Protocol protocol) {
+    if (def.isTcp() != (protocol == RouteRequests.Protocol.TCP)) {
+      throw Rejection.invalid("protocol", "route '" + def.name() + "' is a " + def.protocol() + " route; register a "
+          + def.protocol() + " instance on it");
+    }
+    // A tcp or HTTP/2 instance has no health path: it is checked by connecting to it.
+    String path = def.checkedByConnecting() ? null
+        : instance.healthPath() != null ? instance.healthPath() : def.healthPath();
     return prober.probe(instance.address(), path, def.checkTimeout());
   }
 
@@ -218,8 +229,11 @@ public final class RouteService {
     return sb.toString();
   }
 
-  /** The stable external URL of a route. */
+  /** The stable external URL of a route: for a tcp route, its tunnel's. */
   public String url(RouteDefinition def) {
+    if (def.isTcp()) {
+      return publicUrl.replaceFirst("^http", "ws") + "/_gatehouse/tunnel/" + def.name();
+    }
     if (def.isStatic() && def.subdomain() != null) {
       return subdomainUrl(def.subdomain());
     }

@@ -159,6 +159,12 @@ public final class TokenCache {
     return record == null ? TokenValidation.Reason.UNKNOWN.invalid() : standing(record);
   }
 
+  /** When a token this node holds expires (epoch millis), or 0 when it holds no such token. */
+  public long expiresAtMillis(TokenId id) {
+    CachedToken record = known.get(id);
+    return record == null ? 0 : record.expiresAtMillis();
+  }
+
   /** As {@link #current}, asking the token's entity when this node does not hold the token. */
   public CompletionStage<TokenValidation> byId(TokenId id) {
     CachedToken record = known.get(id);

@@ -14,12 +14,15 @@ import io.netty.util.ReferenceCountUtil;
 public final class BackendHandler extends ChannelInboundHandlerAdapter {
   private final UpstreamPool pool;
   private final String address;
+  /** An HTTP/2 stream: one exchange, then it closes (its connection stays for other streams). */
+  private final boolean stream;
   private UpstreamListener user;
   boolean reused;
 
-  BackendHandler(UpstreamPool pool, String address) {
+  BackendHandler(UpstreamPool pool, String address, boolean stream) {
     this.pool = pool;
     this.address = address;
+    this.stream = stream;
   }
 
   public static BackendHandler of(Channel ch) {
@@ -41,7 +44,11 @@ public final class BackendHandler extends ChannelInboundHandlerAdapter {
   /** Gives the connection back to the pool after a clean keep-alive exchange. */
   public void release(Channel ch) {
     user = null;
-    pool.release(ch, address);
+    if (stream) {
+      ch.close();
+    } else {
+      pool.release(ch, address);
+    }
   }
 
   @Override

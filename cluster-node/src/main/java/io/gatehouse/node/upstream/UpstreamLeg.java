@@ -43,6 +43,7 @@ public final class UpstreamLeg {
   private InstanceLoad.Counters counters;
   private boolean reused;
   private boolean retried;
+  private boolean raw;
 
   /**
    * @param consumer the consumer key for affinity, or null
@@ -59,6 +60,12 @@ public final class UpstreamLeg {
     this.exclusive = exclusive;
     this.retryAfterSeconds = retryAfterSeconds;
     this.owner = owner;
+  }
+
+  /** A plain TCP connection instead of a pooled HTTP one (a tcp route); the owner gets no backend handler. */
+  public UpstreamLeg raw() {
+    this.raw = true;
+    return this;
   }
 
   /** Picks the instance and connects to it. */
@@ -84,7 +91,11 @@ public final class UpstreamLeg {
       return;
     }
     target = t;
-    Future<Channel> f = pool.acquire(t, route.definition().connectTimeoutSeconds() * 1000, fresh || exclusive);
+    int timeout = route.definition().connectTimeoutSeconds() * 1000;
+    String protocol = route.definition().upstreamProtocol();
+    Future<Channel> f = raw ? pool.connectRaw(t, timeout)
+        : protocol.equals("http1") ? pool.acquire(t, timeout, fresh || exclusive)
+        : pool.acquireStream(t, timeout, protocol.equals("h2"), fresh);
     if (f.isDone()) {
       onConnect(f);
     } else {
@@ -104,8 +115,8 @@ public final class UpstreamLeg {
       return;
     }
     Channel ch = (Channel) f.getNow();
-    BackendHandler backend = BackendHandler.of(ch);
-    reused = backend.takeReused();
+    BackendHandler backend = raw ? null : BackendHandler.of(ch);
+    reused = backend != null && backend.takeReused();
     counters = upstreams.load().of(target.id());
     counters.inFlight.incrementAndGet();
     owner.connected(ch, backend);

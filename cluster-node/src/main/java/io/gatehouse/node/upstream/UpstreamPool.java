@@ -4,11 +4,14 @@ import io.gatehouse.node.route.LiveRoute;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -34,11 +37,23 @@ public final class UpstreamPool {
   private final ArrayList<Channel> toFlush = new ArrayList<>();
   private final Runnable flushAll = this::flushAll;
   private boolean flushScheduled;
+  private final Http2Connections h2;
 
-  UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance) {
+  UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance, SslContext h2Tls) {
     this.loop = loop;
     this.transport = transport;
     this.maxIdlePerInstance = maxIdlePerInstance;
+    this.h2 = new Http2Connections(loop, h2Tls, this);
+  }
+
+  /**
+   * A new HTTP/2 stream to {@code target} (an {@code h2c} route, or {@code h2} over TLS when
+   * {@code secure}), on a connection of this loop that can take one, or a new connection when
+   * {@code fresh} or none can.
+   */
+  public Future<Channel> acquireStream(LiveRoute.Target target, int connectTimeoutMillis, boolean secure,
+      boolean fresh) {
+    return h2.stream(target, connectTimeoutMillis, secure, fresh);
   }
 
   /** A connection to {@code target}: an idle pooled one unless {@code fresh}, else a new one. */
@@ -53,23 +68,32 @@ public final class UpstreamPool {
         }
       }
     }
-    Promise<Channel> promise = loop.newPromise();
-    ChannelFuture connect = new Bootstrap()
-        .group(loop)
-        .channel(transport.clientChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-        .option(ChannelOption.SO_KEEPALIVE, true)
+    return connected(bootstrap(connectTimeoutMillis)
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
             ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
             ch.pipeline().addLast("codec", new HttpClientCodec(8192, 65536, 65536, false, false));
-            ch.pipeline().addLast("backend", new BackendHandler(UpstreamPool.this, target.address()));
+            ch.pipeline().addLast("backend", new BackendHandler(UpstreamPool.this, target.address(), false));
           }
         })
-        .connect(target.host(), target.port());
+        .connect(target.host(), target.port()));
+  }
+
+  /** A new connection's bootstrap on this loop: the options every upstream connection has. */
+  Bootstrap bootstrap(int connectTimeoutMillis) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(transport.clientChannel())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(ChannelOption.SO_KEEPALIVE, true);
+  }
+
+  /** The channel once {@code connect} succeeded. */
+  private Future<Channel> connected(ChannelFuture connect) {
+    Promise<Channel> promise = loop.newPromise();
     connect.addListener(f -> {
       if (f.isSuccess()) {
         promise.trySuccess(connect.channel());
@@ -78,6 +102,18 @@ public final class UpstreamPool {
       }
     });
     return promise;
+  }
+
+  /**
+   * A plain TCP connection to {@code target} (a tcp route's bytes go through as they are): never
+   * pooled, no handler yet, and nothing read until its user turns reading on.
+   */
+  public Future<Channel> connectRaw(LiveRoute.Target target, int connectTimeoutMillis) {
+    return connected(bootstrap(connectTimeoutMillis)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+        .handler(new ChannelInboundHandlerAdapter())
+        .connect(target.host(), target.port()));
   }
 
   /**

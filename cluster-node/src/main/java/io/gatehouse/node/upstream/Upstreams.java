@@ -1,6 +1,12 @@
 package io.gatehouse.node.upstream;
 
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.File;
+import javax.net.ssl.SSLException;
 import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,18 +31,41 @@ public final class Upstreams {
   private final Transport transport = Transport.best();
   private final int maxIdlePerInstance;
   private final FailureReporter reporter;
+  private final SslContext h2Tls;
   private final InstanceLoad load = new InstanceLoad();
   private final ConcurrentHashMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
 
-  public Upstreams(int maxIdlePerInstance, FailureReporter reporter) {
+  /** @param h2Tls the TLS client of {@code h2} routes (ALPN h2; see {@link #clientTls}) */
+  public Upstreams(int maxIdlePerInstance, FailureReporter reporter, SslContext h2Tls) {
     this.maxIdlePerInstance = maxIdlePerInstance;
     this.reporter = reporter;
+    this.h2Tls = h2Tls;
+  }
+
+  /**
+   * The TLS client for instances of {@code h2} routes: offers {@code h2} by ALPN and trusts the
+   * PEM certificates in {@code caCerts} ({@code GATEHOUSE_UPSTREAM_CA_CERT}), or the JDK's CAs
+   * when null. Instances are named by address, so the chain is checked and the host name is not.
+   */
+  public static SslContext clientTls(File caCerts) {
+    try {
+      SslContextBuilder b = SslContextBuilder.forClient()
+          .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+              ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, ApplicationProtocolNames.HTTP_2));
+      if (caCerts != null) {
+        b.trustManager(caCerts);
+      }
+      return b.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot use GATEHOUSE_UPSTREAM_CA_CERT " + caCerts + ": " + e.getMessage(), e);
+    }
   }
 
   /** The pool of connections made on {@code loop} (a connection serves clients of its loop only). */
   public UpstreamPool pool(EventLoop loop) {
     UpstreamPool p = pools.get(loop);
-    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdlePerInstance));
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdlePerInstance, h2Tls));
   }
 
   public InstanceLoad load() {

@@ -165,6 +165,7 @@ class DashboardBrowserTest {
     assertThat(cells.get(headers.indexOf("Requests"))).isEqualTo("12");
     assertThat(cells.get(headers.indexOf("Status"))).isEqualTo("up");
     assertThat(cells.get(headers.indexOf("Healthy / instances"))).isEqualTo("1 / 1");
+    assertThat(cells.get(headers.indexOf("Bytes in / out"))).matches("0 B / [0-9.]+ (B|KiB)").isNotEqualTo("0 B / 0 B");
     screenshot("endpoints");
 
     // Search narrows the table; sorting by a column keeps the row.
@@ -211,6 +212,12 @@ class DashboardBrowserTest {
     WebElement instance = visible(By.cssSelector("#instances-table tbody tr"));
     assertThat(instance.getText()).contains("healthy");
     assertThat(browser.findElement(By.id("monitor-total")).getText()).isEqualTo("12 requests");
+    // Who used it: per token, requests and bytes.
+    List<String> consumers = browser.findElements(By.cssSelector("#consumers-table tbody tr")).stream()
+        .map(WebElement::getText).toList();
+    assertThat(consumers).hasSize(2);
+    assertThat(consumers.get(0)).startsWith(alphaLabel).contains(" 7 ");
+    assertThat(consumers.get(1)).startsWith(betaLabel).contains(" 5 ");
     screenshot("monitor");
   }
 
@@ -293,6 +300,18 @@ class DashboardBrowserTest {
     visible(By.id("modal-ok")).click();
     wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#routes-table tr[data-key='" + name + "']"), 0));
     assertThat(gateway.admin.get("/api/v1/routes/" + name).status()).isEqualTo(404);
+
+    // A tcp route: no match or HTTP fields in the form; its URL is its tunnel's.
+    browser.findElement(By.id("route-new")).click();
+    String tcp = Gateway.unique("ui-tcp");
+    visible(By.id("route-name")).sendKeys(tcp);
+    new Select(browser.findElement(By.id("route-protocol"))).selectByValue("tcp");
+    wait.until(ExpectedConditions.invisibilityOfElementLocated(By.id("route-match")));
+    assertThat(browser.findElement(By.id("route-browser")).isDisplayed()).isFalse();
+    browser.findElement(By.id("route-save")).click();
+    WebElement tcpRow = visible(By.cssSelector("#routes-table tr[data-key='" + tcp + "']"));
+    assertThat(tcpRow.getText()).contains("/_gatehouse/tunnel/" + tcp);
+    assertThat(gateway.admin.get("/api/v1/routes/" + tcp).json().path("protocol").asText()).isEqualTo("tcp");
   }
 
   @Test

@@ -74,7 +74,7 @@ class AdmissionTest {
   private void route(String name, String prefix, boolean enabled, long maxBody) {
     Instant now = clock.instant();
     routes.apply(new RouteView(name, new RouteDefinition(name, RouteDefinition.Kind.STATIC, prefix, null,
-        List.of("ml"), List.of(), "consumer", true, "/health", 5, 5, 300, maxBody, null, null, now, now, enabled, false),
+        List.of("ml"), List.of(), "consumer", true, "/health", 5, 5, 300, maxBody, null, null, now, now, enabled, false, null, null),
         List.of(), System.nanoTime()));
   }
 

@@ -93,7 +93,7 @@ public class HotPathBenchmark {
       }
       routeTable.apply(new RouteView("route-" + r, new RouteDefinition("route-" + r,
           RouteDefinition.Kind.STATIC, "/models/route-" + r, "route-" + r, List.of("ml"), List.of(), "consumer", true,
-          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now, true, false), instances, 1));
+          "/health", 5, 5, 300, 10L * 1024 * 1024, null, null, now, now, true, false, null, null), instances, 1));
     }
     route = routeTable.get("route-7");
 

@@ -29,8 +29,13 @@ public final class MetricsTable {
   /** Everything a node counted in one minute. */
   public record Minute(List<Row> rows, List<Latency> latencies) {}
 
-  /** Request totals of a set of rows; {@code latency} holds {@link LatencyHistogram} counts. */
-  public record Totals(long requests, long errors, long latencySumMicros, long[] latency) {
+  /**
+   * Request totals of a set of rows; {@code latency} holds {@link LatencyHistogram} counts; bytes
+   * in are the consumers' (request bodies, a tcp connection's bytes to the instance), bytes out
+   * the answers'.
+   */
+  public record Totals(long requests, long errors, long latencySumMicros, long[] latency, long bytesIn,
+      long bytesOut) {
     public Double averageMillis() {
       return requests == 0 ? null : latencySumMicros / 1000.0 / requests;
     }
@@ -87,9 +92,10 @@ public final class MetricsTable {
   /** Totals per route over [from, to) (epoch millis), summed over every node. */
   public Map<String, Totals> totalsByRoute(long from, long to) {
     Map<String, long[]> counts = new HashMap<>();
-    sql.query("select route, sum(requests), sum(errors), sum(latency_sum_us) from request_metrics "
-        + "where minute_start >= ? and minute_start < ? group by route", rs -> {
-          counts.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+    sql.query("select route, sum(requests), sum(errors), sum(latency_sum_us), sum(bytes_in), sum(bytes_out) "
+        + "from request_metrics where minute_start >= ? and minute_start < ? group by route", rs -> {
+          counts.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getLong(6)});
           return null;
         }, from, to);
     Map<String, long[]> latency = new HashMap<>();
@@ -100,17 +106,19 @@ public final class MetricsTable {
     }, from, to);
     Map<String, Totals> out = new HashMap<>();
     counts.forEach((route, c) -> out.put(route,
-        new Totals(c[0], c[1], c[2], latency.getOrDefault(route, new long[LatencyHistogram.COUNT]))));
+        new Totals(c[0], c[1], c[2], latency.getOrDefault(route, new long[LatencyHistogram.COUNT]), c[3], c[4])));
     return out;
   }
 
-  /** Requests per minute and token of one route over [from, to). */
-  public record TokenMinute(long minuteStart, String tokenId, long requests) {}
+  /** Requests and bytes per minute and token of one route over [from, to). */
+  public record TokenMinute(long minuteStart, String tokenId, long requests, long bytesIn, long bytesOut) {}
 
   public List<TokenMinute> requestsByToken(String route, long from, long to) {
-    return sql.query("select minute_start, token_id, sum(requests) from request_metrics where route = ? "
-            + "and minute_start >= ? and minute_start < ? group by minute_start, token_id order by minute_start",
-        rs -> new TokenMinute(rs.getLong(1), rs.getString(2), rs.getLong(3)), route, from, to);
+    return sql.query("select minute_start, token_id, sum(requests), sum(bytes_in), sum(bytes_out) from request_metrics "
+            + "where route = ? and minute_start >= ? and minute_start < ? group by minute_start, token_id "
+            + "order by minute_start",
+        rs -> new TokenMinute(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)), route,
+        from, to);
   }
 
   /** Whether any node counted a request of {@code route} in [from, to). */
@@ -122,9 +130,11 @@ public final class MetricsTable {
   /** Totals per minute of one route over [from, to), in time order. */
   public TreeMap<Long, Totals> totalsByMinute(String route, long from, long to) {
     Map<Long, long[]> counts = new HashMap<>();
-    sql.query("select minute_start, sum(requests), sum(errors), sum(latency_sum_us) from request_metrics "
-            + "where route = ? and minute_start >= ? and minute_start < ? group by minute_start", rs -> {
-          counts.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4)});
+    sql.query("select minute_start, sum(requests), sum(errors), sum(latency_sum_us), sum(bytes_in), sum(bytes_out) "
+            + "from request_metrics where route = ? and minute_start >= ? and minute_start < ? group by minute_start",
+        rs -> {
+          counts.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+              rs.getLong(6)});
           return null;
         }, route, from, to);
     Map<Long, long[]> latency = new HashMap<>();
@@ -136,7 +146,7 @@ public final class MetricsTable {
         }, route, from, to);
     TreeMap<Long, Totals> out = new TreeMap<>();
     counts.forEach((minute, c) -> out.put(minute,
-        new Totals(c[0], c[1], c[2], latency.getOrDefault(minute, new long[LatencyHistogram.COUNT]))));
+        new Totals(c[0], c[1], c[2], latency.getOrDefault(minute, new long[LatencyHistogram.COUNT]), c[3], c[4])));
     return out;
   }
 

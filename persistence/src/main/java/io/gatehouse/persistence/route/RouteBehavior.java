@@ -232,6 +232,9 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
     if (ephemeral == null && !def.isStatic()) {
       return Rejection.invalid("route", "'" + name + "' is an ephemeral route; register without a route to join it");
     }
+    if (ephemeral != null && ephemeral.isTcp() != def.isTcp()) {
+      return Rejection.invalid("protocol", "deployment '" + name + "' is registered as " + def.protocol());
+    }
     if (ephemeral != null && !ephemeral.project().equals(def.project())) {
       return Rejection.conflict("deployment '" + name + "' is registered in project '" + def.project() + "'");
     }
@@ -335,9 +338,13 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
     return Effect().reply(cmd.replyTo(), runtime.view(s));
   }
 
+  /**
+   * The instance as registered: the route's health path unless it has its own; none when the
+   * route's instances are checked by connecting (tcp, HTTP/2).
+   */
   private static Instance withDefaults(Instance i, RouteDefinition route, Instant at) {
-    return new Instance(i.id(), i.address(), i.deployment(), i.project(),
-        i.healthPath() != null ? i.healthPath() : route.healthPath(), i.leaseSeconds(), at);
+    return new Instance(i.id(), i.address(), i.deployment(), i.project(), route.checkedByConnecting() ? null
+        : i.healthPath() != null ? i.healthPath() : route.healthPath(), i.leaseSeconds(), at);
   }
 
   private StatusReply<RouteView> noRoute() {

@@ -16,6 +16,9 @@ import java.util.List;
  * @param enabled false: the route keeps its URL and answers 503 until enabled again (null, in
  *     events written before the field existed, reads as true)
  * @param browser true: the route also admits browsers by a session cookie (null reads as false)
+ * @param protocol {@code http} or {@code tcp} (null reads as http); a tcp route has no match
+ * @param upstreamProtocol how an http route speaks to its instances: {@code http1}, {@code h2c},
+ *     {@code h2} (null reads as http1)
  */
 public record RouteDefinition(
     String name,
@@ -36,7 +39,9 @@ public record RouteDefinition(
     Instant createdAt,
     Instant updatedAt,
     Boolean enabled,
-    Boolean browser)
+    Boolean browser,
+    String protocol,
+    String upstreamProtocol)
     implements CborSerializable {
 
   public enum Kind { STATIC, EPHEMERAL }
@@ -46,15 +51,34 @@ public record RouteDefinition(
   public RouteDefinition {
     enabled = enabled == null || enabled;
     browser = browser != null && browser;
+    protocol = protocol == null ? "http" : protocol;
+    upstreamProtocol = upstreamProtocol == null ? "http1" : upstreamProtocol;
   }
 
-  /** The route a deployment gets when it registers without one: the defaults, and browser if it asked. */
-  public static RouteDefinition ephemeral(String deployment, String project, boolean browser, Instant now) {
-    return new RouteDefinition(deployment, Kind.EPHEMERAL, EPHEMERAL_PREFIX + deployment, deployment, List.of(),
-        List.of(), RouteDefaults.AFFINITY, RouteDefaults.STRIP_PREFIX, RouteDefaults.HEALTH_PATH,
-        RouteDefaults.HEALTH_INTERVAL_SECONDS, RouteDefaults.CONNECT_TIMEOUT_SECONDS,
-        RouteDefaults.IDLE_TIMEOUT_SECONDS, RouteDefaults.MAX_REQUEST_BODY_BYTES, deployment, project, now, now,
-        RouteDefaults.ENABLED, browser);
+  /**
+   * The route a deployment gets when it registers without one: the defaults, browser if it asked;
+   * a tcp deployment's has no match (it is reached through the tunnel and session ports).
+   */
+  public static RouteDefinition ephemeral(String deployment, String project, boolean browser, boolean tcp,
+      Instant now) {
+    return new RouteDefinition(deployment, Kind.EPHEMERAL, tcp ? null : EPHEMERAL_PREFIX + deployment,
+        tcp ? null : deployment, List.of(), List.of(), RouteDefaults.AFFINITY, !tcp && RouteDefaults.STRIP_PREFIX,
+        tcp ? null : RouteDefaults.HEALTH_PATH, RouteDefaults.HEALTH_INTERVAL_SECONDS,
+        RouteDefaults.CONNECT_TIMEOUT_SECONDS, RouteDefaults.IDLE_TIMEOUT_SECONDS,
+        tcp ? 0 : RouteDefaults.MAX_REQUEST_BODY_BYTES, deployment, project, now, now, RouteDefaults.ENABLED, browser,
+        tcp ? "tcp" : "http", "http1");
+  }
+
+  public boolean isTcp() {
+    return protocol.equals("tcp");
+  }
+
+  /**
+   * Whether its instances are checked by connecting rather than by an HTTP GET of the health
+   * path: tcp routes, and routes whose instances speak HTTP/2 (gRPC servers answer no plain GET).
+   */
+  public boolean checkedByConnecting() {
+    return isTcp() || !upstreamProtocol.equals("http1");
   }
 
   public boolean isStatic() {
@@ -77,6 +101,6 @@ public record RouteDefinition(
   public RouteDefinition withTimes(Instant created, Instant updated) {
     return new RouteDefinition(name, kind, pathPrefix, subdomain, allowedGroups, allowedServiceAccounts, affinity,
         stripPrefix, healthPath, healthIntervalSeconds, connectTimeoutSeconds, idleTimeoutSeconds,
-        maxRequestBodyBytes, deployment, project, created, updated, enabled, browser);
+        maxRequestBodyBytes, deployment, project, created, updated, enabled, browser, protocol, upstreamProtocol);
   }
 }

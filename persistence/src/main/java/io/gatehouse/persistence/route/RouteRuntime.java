@@ -162,7 +162,9 @@ final class RouteRuntime {
   }
 
   private void check(RouteDefinition def, Instance i) {
-    ctx.pipeToSelf(deps.prober().probe(i.address(), i.healthPath(), def.checkTimeout()), (outcome, failure) ->
+    // The route decides how (it may have changed since the instance registered): connect, or GET the path.
+    String path = def.checkedByConnecting() ? null : i.healthPath() != null ? i.healthPath() : def.healthPath();
+    ctx.pipeToSelf(deps.prober().probe(i.address(), path, def.checkTimeout()), (outcome, failure) ->
         new RouteEntity.ProbeDone(i.id(), failure == null && outcome.healthy(),
             failure == null ? outcome.detail() : failure.toString()));
   }

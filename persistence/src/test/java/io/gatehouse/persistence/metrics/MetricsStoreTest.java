@@ -58,8 +58,12 @@ class MetricsStoreTest {
       assertThat(llm.p95Millis()).isBetween(40.0 * 0.97, 40.0 * 1.03);
 
       assertThat(table.requestsByToken("llm", T0, T0 + 2 * M)).containsExactlyInAnyOrder(
-          new MetricsTable.TokenMinute(T0, "tok_alpha", 3), new MetricsTable.TokenMinute(T0, "tok_beta", 1),
-          new MetricsTable.TokenMinute(T0 + M, "tok_alpha", 2), new MetricsTable.TokenMinute(T0 + M, "tok_beta", 0));
+          new MetricsTable.TokenMinute(T0, "tok_alpha", 3, 10, 20), new MetricsTable.TokenMinute(T0, "tok_beta", 1, 10, 20),
+          new MetricsTable.TokenMinute(T0 + M, "tok_alpha", 2, 10, 20),
+          new MetricsTable.TokenMinute(T0 + M, "tok_beta", 0, 10, 20));
+      // Bytes both ways are summed like requests: node-a's four llm rows of 10 in and 20 out.
+      assertThat(llm.bytesIn()).isEqualTo(40);
+      assertThat(llm.bytesOut()).isEqualTo(80);
       assertThat(table.totalsByMinute("llm", T0, T0 + 2 * M).keySet()).containsExactly(T0, T0 + M);
       assertThat(table.totalsByMinute("llm", T0 + M, T0 + 2 * M).get(T0 + M).p95Millis()).isBetween(38.8, 41.2);
       assertThat(table.hasRequests("llm", T0, T0 + M)).isTrue();

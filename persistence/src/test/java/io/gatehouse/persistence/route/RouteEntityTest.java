@@ -98,7 +98,7 @@ class RouteEntityTest {
 
   private static RouteDefinition staticRoute() {
     return new RouteDefinition("llm", RouteDefinition.Kind.STATIC, "/llm", null, List.of("ml-team"), List.of(),
-        "consumer", true, "/health", 5, 5, 300, 1024, null, null, START, START, true, false);
+        "consumer", true, "/health", 5, 5, 300, 1024, null, null, START, START, true, false, null, null);
   }
 
   private RouteView define() {
@@ -176,7 +176,7 @@ class RouteEntityTest {
 
   @Test
   void anEphemeralRouteCannotBeEdited() {
-    register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, START), true);
+    register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, false, START), true);
     var update = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Update(staticRoute(), ADMIN, r));
 
     assertThat(code(update.reply())).isEqualTo(ErrorCode.CONFLICT);
@@ -211,7 +211,7 @@ class RouteEntityTest {
 
   @Test
   void aRegistrationWithoutARouteCreatesItsEphemeralRouteAndTheLastRemovalDeletesIt() {
-    var reply = register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, START), true);
+    var reply = register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, false, START), true);
     assertThat(reply.getValue().definition().isStatic()).isFalse();
 
     var removed = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.a", ADMIN, r));
@@ -236,7 +236,7 @@ class RouteEntityTest {
   @Test
   void aDeploymentCannotTakeTheNameOfAStaticRoute() {
     define();
-    assertThat(code(register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, START), true)))
+    assertThat(code(register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, false, START), true)))
         .isEqualTo(ErrorCode.CONFLICT);
   }
 

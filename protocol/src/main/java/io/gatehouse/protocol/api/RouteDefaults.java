@@ -21,10 +21,10 @@ public final class RouteDefaults {
   /** The defaults as the admin API shows them. */
   public record Json(RouteRequests.Protocol protocol, String affinity, boolean stripPrefix,
       RouteRequests.HealthCheck healthCheck, RouteRequests.Timeouts timeouts, long maxRequestBodyBytes,
-      boolean enabled, boolean browser) {}
+      boolean enabled, boolean browser, RouteRequests.UpstreamProtocol upstreamProtocol) {}
 
   public static Json json() {
     return new Json(RouteRequests.Protocol.HTTP, AFFINITY, STRIP_PREFIX, RouteRequests.HealthCheck.defaults(),
-        RouteRequests.Timeouts.defaults(), MAX_REQUEST_BODY_BYTES, ENABLED, BROWSER);
+        RouteRequests.Timeouts.defaults(), MAX_REQUEST_BODY_BYTES, ENABLED, BROWSER, RouteRequests.UpstreamProtocol.HTTP1);
   }
 }

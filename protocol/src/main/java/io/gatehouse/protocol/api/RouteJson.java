@@ -1,6 +1,5 @@
 package io.gatehouse.protocol.api;
 
-import io.gatehouse.protocol.api.RouteRequests.HealthCheck;
 import io.gatehouse.protocol.api.RouteRequests.Protocol;
 import io.gatehouse.protocol.api.RouteRequests.Timeouts;
 import java.time.Instant;
@@ -24,17 +23,21 @@ public final class RouteJson {
       List<String> allowedServiceAccounts,
       String affinity,
       boolean stripPrefix,
-      HealthCheck healthCheck,
+      HealthCheckJson healthCheck,
       Timeouts timeouts,
       long maxRequestBodyBytes,
       boolean enabled,
       boolean browser,
+      RouteRequests.UpstreamProtocol upstreamProtocol,
       String deployment,
       String project,
       int instances,
       int healthyInstances,
       Instant createdAt,
       Instant updatedAt) {}
+
+  /** A route's health check: a path for an http route, none for a tcp one (checked by connecting). */
+  public record HealthCheckJson(String path, int intervalSeconds) {}
 
   /** Where the route answers; an ephemeral route has both a path prefix and a subdomain. */
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)

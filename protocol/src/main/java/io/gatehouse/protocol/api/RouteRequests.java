@@ -84,6 +84,32 @@ public final class RouteRequests {
     }
   }
 
+  /** How a route reaches its instances over HTTP: HTTP/1.1, or HTTP/2 (gRPC) in clear text or over TLS. */
+  public enum UpstreamProtocol {
+    HTTP1("http1"), H2C("h2c"), H2("h2");
+
+    private final String wire;
+
+    UpstreamProtocol(String wire) {
+      this.wire = wire;
+    }
+
+    @JsonValue
+    public String wire() {
+      return wire;
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static UpstreamProtocol fromWire(String wire) {
+      for (UpstreamProtocol p : values()) {
+        if (p.wire.equals(wire)) {
+          return p;
+        }
+      }
+      throw new IllegalArgumentException("must be one of http1, h2c, h2");
+    }
+  }
+
   public record HealthCheck(String path, Integer intervalSeconds) {
     public HealthCheck {
       path = checkedPath(path == null ? RouteDefaults.HEALTH_PATH : path, "path");
@@ -131,13 +157,16 @@ public final class RouteRequests {
       Timeouts timeouts,
       Long maxRequestBodyBytes,
       Boolean enabled,
-      Boolean browser) {
+      Boolean browser,
+      UpstreamProtocol upstreamProtocol) {
     public RouteBody {
-      FieldError.required(match, "match");
       protocol = protocol == null ? Protocol.HTTP : protocol;
       if (protocol == Protocol.TCP) {
-        throw new FieldError("protocol", "tcp routes are not available in this version; use http");
+        checkTcp(match, affinity, stripPrefix, browser, upstreamProtocol, maxRequestBodyBytes);
+      } else {
+        FieldError.required(match, "match");
       }
+      upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
       allowedGroups = DirectoryRequests.distinct(allowedGroups, "allowedGroups");
       allowedServiceAccounts = DirectoryRequests.distinct(allowedServiceAccounts, "allowedServiceAccounts");
       affinity = checkedAffinity(affinity == null ? RouteDefaults.AFFINITY : affinity);
@@ -150,6 +179,21 @@ public final class RouteRequests {
       }
       enabled = enabled == null ? RouteDefaults.ENABLED : enabled;
       browser = browser == null ? RouteDefaults.BROWSER : browser;
+    }
+  }
+
+  /** A TCP route is reached through the tunnel and session ports, not by path or host: no HTTP fields. */
+  private static void checkTcp(Match match, String affinity, Boolean stripPrefix, Boolean browser,
+      UpstreamProtocol upstreamProtocol, Long maxRequestBodyBytes) {
+    if (match != null) {
+      throw new FieldError("match", "a tcp route has none: it is reached through /_gatehouse/tunnel/{route} or a session port");
+    }
+    if (affinity != null && !affinity.equals("consumer") && !affinity.equals("none")) {
+      throw new FieldError("affinity", "a tcp route's affinity is consumer or none");
+    }
+    if (stripPrefix != null || browser != null || upstreamProtocol != null || maxRequestBodyBytes != null) {
+      throw new FieldError(stripPrefix != null ? "stripPrefix" : browser != null ? "browser"
+          : upstreamProtocol != null ? "upstreamProtocol" : "maxRequestBodyBytes", "is for http routes only");
     }
   }
 
@@ -198,8 +242,8 @@ public final class RouteRequests {
         throw new FieldError("address", "must be host:port, for example 10.0.0.5:8000");
       }
       protocol = protocol == null ? Protocol.HTTP : protocol;
-      if (protocol == Protocol.TCP) {
-        throw new FieldError("protocol", "tcp instances are not available in this version; use http");
+      if (protocol == Protocol.TCP && healthPath != null) {
+        throw new FieldError("healthPath", "a tcp instance is checked by connecting to it; it has no health path");
       }
       healthPath = healthPath == null ? null : checkedPath(healthPath, "healthPath");
       FieldError.required(namespace, "namespace");

@@ -1,4 +1,4 @@
-package io.gatehouse.node.readme;
+package io.gatehouse.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Only two things differ from a reader's terminal: the node gets free ports and a temporary
  * data directory (the commands' port numbers are rewritten to match), and {@code TOKEN} is set
- * from the node's output instead of being pasted.
+ * from the node's output instead of being pasted. A second start of the node (with settings in
+ * front of {@code java}) stops the running one first, as Ctrl-C in its terminal would. It lives in
+ * {@code ops} because the walk-through runs the CLI ({@code ops/target/gatehouse}) too.
  */
 class ReadmeWalkthroughIT {
   private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
@@ -39,13 +41,21 @@ class ReadmeWalkthroughIT {
 
   record Step(String command, List<String> expected) {}
 
+  /** A start of the node, with the settings in front of it ({@code GATEHOUSE_X=y java -jar ...}). */
+  private static final Pattern NODE = Pattern.compile("^((?:[A-Z0-9_]+=\\S+ )*)java -jar cluster-node/target/gatehouse-node.jar(.*)$");
+
   @Test
   void theWalkthroughWorksAsWritten() throws Exception {
     List<String> blocks = walkthroughBlocks(Files.readString(REPO.resolve("README.md")));
-    int[] ports = FreePorts.allocate(6);
-    Map<String, String> rewrite = Map.of(
-        ":9090", ":" + ports[0], ":7626", ":" + ports[1], ":8080", ":" + ports[3], " 9001", " " + ports[4],
-        ":9001", ":" + ports[4], " 8888", " " + ports[5], ":8888", ":" + ports[5]);
+    int[] ports = FreePorts.allocate(8);
+    int sessionPorts = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(900) * 10;
+    Map<String, String> rewrite = Map.ofEntries(
+        Map.entry(":9090", ":" + ports[0]), Map.entry(":7626", ":" + ports[1]), Map.entry(":8080", ":" + ports[3]),
+        Map.entry(" 9001", " " + ports[4]), Map.entry(":9001", ":" + ports[4]), Map.entry(" 8888", " " + ports[5]),
+        Map.entry(":8888", ":" + ports[5]), Map.entry(" 9003", " " + ports[6]), Map.entry(":9003", ":" + ports[6]),
+        Map.entry(" 9004", " " + ports[7]), Map.entry(":9004", ":" + ports[7]),
+        Map.entry("30000-30009", sessionPorts + "-" + (sessionPorts + 9)),
+        Map.entry("$PWD/ops/target", REPO.resolve("ops/target").toString()));
     List<Process> processes = new ArrayList<>();
     NodeOutput nodeOutput = null;
     Process node = null;
@@ -54,18 +64,29 @@ class ReadmeWalkthroughIT {
       for (String block : blocks) {
         for (Step step : steps(rewrite(block, rewrite))) {
           String command = step.command();
-          if (command.startsWith("java -jar cluster-node/target/gatehouse-node.jar")) {
-            Process p = start(command, ports);
+          Matcher nodeCommand = NODE.matcher(command);
+          if (nodeCommand.matches()) {
+            boolean probe = command.contains(" probe ");
+            if (!probe && node != null) {
+              // Started again: the running node stops first (Ctrl-C in its terminal).
+              node.toHandle().destroy();
+              assertThat(node.waitFor(45, TimeUnit.SECONDS)).as("the node stops for its restart").isTrue();
+            }
+            Process p = start(nodeCommand.group(1), "java -jar cluster-node/target/gatehouse-node.jar"
+                + nodeCommand.group(2), ports);
             processes.add(p);
             NodeOutput output = new NodeOutput(p);
-            if (command.contains(" probe ")) {
+            if (probe) {
               output.awaitLine(l -> l.contains("listening on"), Duration.ofSeconds(30));
             } else {
+              boolean first = node == null;
               node = p;
               nodeOutput = output;
-              String token = output.awaitLine(l -> l.trim().startsWith("gth_"), Duration.ofSeconds(90)).trim();
+              if (first) {
+                String token = output.awaitLine(l -> l.trim().startsWith("gth_"), Duration.ofSeconds(90)).trim();
+                bash = new Bash(work, token);
+              }
               output.awaitLine(l -> l.contains(" is up"), Duration.ofSeconds(90));
-              bash = new Bash(work, token);
             }
             continue;
           }
@@ -94,15 +115,23 @@ class ReadmeWalkthroughIT {
     } finally {
       processes.forEach(Process::destroyForcibly);
       // The Jupyter the walk-through starts in the background of its shell.
-      new ProcessBuilder("pkill", "-f", "jupyter-notebook --no-browser --allow-root --port " + ports[5]).start()
-          .waitFor(10, TimeUnit.SECONDS);
+      for (String background : List.of("jupyter-notebook --no-browser --allow-root --port " + ports[5],
+          "http.server " + ports[6], "gatehouse-cli.jar tunnel files --local-port " + ports[7])) {
+        new ProcessBuilder("pkill", "-f", background).start().waitFor(10, TimeUnit.SECONDS);
+      }
     }
   }
 
-  private Process start(String command, int[] ports) throws IOException {
+  /** Starts {@code command} ({@code java -jar <path> ...}) with {@code settings} ({@code A=b C=d }) in its environment. */
+  private Process start(String settings, String command, int[] ports) throws IOException {
     List<String> args = new ArrayList<>(List.of(command.split(" ")));
     args.set(2, REPO.resolve(args.get(2)).toString());
     ProcessBuilder pb = new ProcessBuilder(args).directory(work.toFile()).redirectErrorStream(true);
+    for (String setting : settings.trim().split(" ")) {
+      if (!setting.isEmpty()) {
+        pb.environment().put(setting.substring(0, setting.indexOf('=')), setting.substring(setting.indexOf('=') + 1));
+      }
+    }
     pb.environment().put("GATEHOUSE_DATA_DIR", work.resolve("data").toString());
     pb.environment().put("GATEHOUSE_ADMIN_PORT", String.valueOf(ports[0]));
     pb.environment().put("GATEHOUSE_MANAGEMENT_PORT", String.valueOf(ports[1]));
