@@ -1,7 +1,9 @@
 package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.admission.OpenExchanges;
+import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.token.TokenCache;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -9,6 +11,8 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -35,15 +39,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private OpenExchanges.Loop open;
   private Conversation exchange;
-  private final io.gatehouse.node.browser.BrowserSessions.Memo sessionMemo =
-      new io.gatehouse.node.browser.BrowserSessions.Memo();
   private boolean closing;
   /** One idle check per connection, not one timer per request: it fires at most once per timeout. */
   private ScheduledFuture<?> idleTimer;
   private long idleCheckAt;
   /** Since when (nanoTime) the connection has been waiting for its next request head. */
   private long waitingSince;
-  private final TokenCache.Memo tokenMemo = new TokenCache.Memo();
+  /** What the connection's last credentials were found to be; shared by the streams of an HTTP/2 connection. */
+  private Memos memos;
+
+  /** The connection's memos of its token and its session cookie (all its streams run on its loop). */
+  private record Memos(TokenCache.Memo token, BrowserSessions.Memo session) {
+    static final AttributeKey<Memos> KEY = AttributeKey.valueOf("gatehouse.memos");
+
+    static Memos of(Channel connection) {
+      Memos m = connection.attr(KEY).get();
+      if (m == null) {
+        m = new Memos(new TokenCache.Memo(), new BrowserSessions.Memo());
+        connection.attr(KEY).set(m);
+      }
+      return m;
+    }
+  }
 
   FrontendHandler(HttpDoor door, boolean secure, boolean stream) {
     this.door = door;
@@ -62,19 +79,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** The session cookie this connection last presented, as checked. */
-  io.gatehouse.node.browser.BrowserSessions.Memo sessionMemo() {
-    return sessionMemo;
+  BrowserSessions.Memo sessionMemo() {
+    return memos.session();
   }
 
   /** The token this connection last presented, as validated (see {@link TokenCache.Memo}). */
   TokenCache.Memo tokenMemo() {
-    return tokenMemo;
+    return memos.token();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.open = door.open().on(ctx.executor());
+    this.memos = stream ? Memos.of(((Http2StreamChannel) ctx.channel()).parent())
+        : new Memos(new TokenCache.Memo(), new BrowserSessions.Memo());
     if (ctx.channel().isActive()) {
       // Added once the protocol was chosen (ALPN, the h2c preface): the connection is already up.
       begin();
@@ -90,7 +109,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void begin() {
     if (!begun) {
       begun = true;
-      waitForRequest();
+      if (!stream) {
+        // A stream's head is there already (its HEADERS opened it): nothing to wait for.
+        waitForRequest();
+      }
       ctx.read();
     }
   }
