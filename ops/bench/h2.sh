@@ -27,16 +27,7 @@ TOKEN_ADMIN="gth_H2BenchAdmi_$(printf 'A%.0s' {1..43})"
 SHARED_BEARER="gth_SharedBench_$(printf 'B%.0s' {1..43})"
 source ops/bench/common.sh
 
-need=()
-for tool in nginx haproxy h2load curl taskset; do
-  command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || need+=("$tool")
-done
-if ((${#need[@]})); then
-  pkgs=("${need[@]/taskset/util-linux}")
-  pkgs=("${pkgs[@]/h2load/nghttp2-client}")
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
-fi
+ensure_tools nginx haproxy h2load curl taskset
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -f cluster-node/target/gatehouse-node.jar ]] || mvn -B -q -DskipTests package
 
@@ -52,8 +43,6 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$WORK/up" "$WORK/proxy"
 
-BODY='{"id":"cmpl-bench","object":"chat.completion","model":"bench-model","choices":[{"index":0,"message":{"role":"assistant","content":"Gatehouse benchmark answer: a fixed body of three hundred bytes, the size of a short completion."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":24,"total_tokens":36}}  '
-BODY=${BODY:0:300}
 nginx_conf() {  # dir, server block
   cat > "$1/nginx.conf" <<EOF
 worker_processes 1;
@@ -71,7 +60,7 @@ http {
 EOF
 }
 nginx_conf "$WORK/up" "server { listen 127.0.0.1:$UP1 reuseport backlog=4096; listen 127.0.0.1:$UP2 reuseport backlog=4096;
-    location / { default_type application/json; return 200 '$BODY'; } }"
+    location / { default_type application/json; return 200 '$BENCH_BODY'; } }"
 taskset -c $PROXY_CORE "$NGINX_BIN" -c "$WORK/up/nginx.conf" -p "$WORK/up" 2>/dev/null
 nginx_conf "$WORK/proxy" "upstream models { server 127.0.0.1:$UP1; server 127.0.0.1:$UP2; keepalive 128; }
   server {
@@ -105,23 +94,15 @@ EOF
 taskset -c $PROXY_CORE "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$WORK/proxy/haproxy.cfg" >/dev/null 2>&1 &
 PIDS+=($!)
 
-GATEHOUSE_DATA_DIR="$WORK/gh" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE_HTTP_PORT=$GH \
-  GATEHOUSE_ADMIN_PORT=$GH_ADMIN GATEHOUSE_MANAGEMENT_PORT=$GH_MGMT GATEHOUSE_REMOTE_PORT=$GH_REMOTE \
-  GATEHOUSE_ACCESS_LOG=off GATEHOUSE_H2C=on \
-  taskset -c $PROXY_CORE java $JAVA_OPTS -jar cluster-node/target/gatehouse-node.jar > "$WORK/gh.log" 2>&1 &
-GH_PID=$!
-PIDS+=($GH_PID)
-wait_node_ready $GH_MGMT $GH_PID "$WORK/gh.log"
-admin() { curl -sf -X "$1" "localhost:$GH_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}; }
-admin POST /groups '{"name":"bench"}' >/dev/null
-admin POST /projects '{"name":"bench","groups":["bench"]}' >/dev/null
-admin POST /users '{"name":"bench-user","groups":["bench"]}' >/dev/null
+gh_node "$WORK/gh" cluster-node/target/gatehouse-node.jar $PROXY_CORE "$JAVA_OPTS" $GH $GH_ADMIN $GH_MGMT $GH_REMOTE \
+  "$TOKEN_ADMIN" GATEHOUSE_H2C=on
+PIDS+=($GH_NODE_PID)
+admin() { gh_admin $GH_ADMIN "$TOKEN_ADMIN" "$@"; }
+TOKEN=$(gh_bench_user $GH_ADMIN "$TOKEN_ADMIN")
 admin POST /routes '{"name":"bench","match":{"pathPrefix":"/bench"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
 for up in $UP1 $UP2; do
   admin POST /registrations "{\"deployment\":\"bench\",\"project\":\"bench\",\"route\":\"bench\",\"address\":\"127.0.0.1:$up\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
 done
-TOKEN=$(admin POST /tokens '{"label":"bench","expiresInDays":1,"principal":{"type":"user","name":"bench-user"}}' \
-  | sed 's/.*"token":"\([^"]*\)".*/\1/')
 
 declare -A URL BEARER
 URL[nginx]="http://127.0.0.1:$NGINX/bench/v1/chat/completions"; BEARER[nginx]=$SHARED_BEARER
@@ -136,10 +117,6 @@ for t in "${TARGETS[@]}"; do   # each answers over HTTP/2 through its check, and
   grep -q "100 succeeded, 0 failed, 0 errored" <<<"$out" && grep -q "status codes: 100 2xx" <<<"$out" \
     || { echo "$t does not answer h2c as expected:"; echo "$out"; exit 1; } >&2
 done
-to_ms() {  # h2load duration (e.g. 875us, 1.20ms, 2.00s) -> ms
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "warming up ..." >&2
 for t in "${TARGETS[@]}"; do h2 "$t" "$WARMUP" >/dev/null; done
@@ -157,7 +134,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 NGINX_RPS=$(tr ' ' '\n' <<<"${RPS[nginx]}" | grep . | median)
 echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | head -1)"
+machine_line
 echo "Run: $ROUNDS rounds of $REQUESTS requests, h2load -c $CLIENTS -m $STREAMS (h2c); proxies and upstreams on core $PROXY_CORE, h2load on core $CLIENT_CORE; medians. Gatehouse access log off; JVM: $JAVA_OPTS"
 echo
 echo "| target | req/s | vs nginx | mean time per request | failed or non-2xx |"

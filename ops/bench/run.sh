@@ -39,16 +39,7 @@ UP1=9101 UP2=9102 SSE_UP=9103 NGINX=8181 HAPROXY=8282 GH=8383 GH_ADMIN=9393
 TOKEN_ADMIN="gth_BenchAdmin1_$(printf 'A%.0s' {1..43})"
 SHARED_BEARER="gth_SharedBench_$(printf 'B%.0s' {1..43})"   # what nginx and HAProxy check
 
-need=()
-for tool in nginx haproxy wrk python3 curl taskset; do
-  command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || need+=("$tool")
-done
-if ((${#need[@]})); then
-  pkgs=("${need[@]/taskset/util-linux}")
-  echo "installing ${pkgs[*]} ..."
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
-fi
+ensure_tools nginx haproxy wrk python3 curl taskset
 NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
 HAPROXY_BIN=$(command -v haproxy || echo /usr/sbin/haproxy)
 JAR=${BENCH_JAR:-cluster-node/target/gatehouse-node.jar}
@@ -78,8 +69,6 @@ wait_port() {  # port, what
 }
 
 # ---- upstreams: nginx answering a 300-byte JSON on two ports; the probe for SSE ----------------
-BODY='{"id":"cmpl-bench","object":"chat.completion","model":"bench-model","choices":[{"index":0,"message":{"role":"assistant","content":"Gatehouse benchmark answer: a fixed body of three hundred bytes, the size of a short completion."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":24,"total_tokens":36}}  '
-BODY=${BODY:0:300}
 cat > "$WORK/up/nginx.conf" <<EOF
 worker_processes 1;
 pid $WORK/up/nginx.pid;
@@ -94,7 +83,7 @@ http {
   server {
     listen 127.0.0.1:$UP1 reuseport backlog=4096;
     listen 127.0.0.1:$UP2 reuseport backlog=4096;
-    location / { default_type application/json; return 200 '$BODY'; }
+    location / { default_type application/json; return 200 '$BENCH_BODY'; }
   }
 }
 EOF
@@ -172,29 +161,17 @@ wait_port $HAPROXY "haproxy"
 # ---- Gatehouse: one node, a static route with consumer affinity and group RBAC, a real token ----
 start_gatehouse() {  # name, jar, data plane port, admin port, management port, remoting port -> sets GH_TOKEN_<name>
   local name=$1 jar=$2 port=$3 adminport=$4 mgmt=$5 remote=$6
-  mkdir -p "$WORK/$name"
-  GATEHOUSE_DATA_DIR="$WORK/$name" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE_HTTP_PORT=$port \
-    GATEHOUSE_ADMIN_PORT=$adminport GATEHOUSE_MANAGEMENT_PORT=$mgmt GATEHOUSE_REMOTE_PORT=$remote \
-    GATEHOUSE_ACCESS_LOG=$ACCESS_LOG \
-    taskset -c $PROXY_CORE java $JAVA_OPTS -jar "$jar" > "$WORK/$name/node.log" 2>&1 &
-  local pid=$!
-  PIDS+=($pid)
-  GH_PIDS[$name]=$pid
-  wait_node_ready "$mgmt" $pid "$WORK/$name/node.log"
-  admin() {  # method, path, body
-    curl -sf -X "$1" "localhost:$adminport/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}
-  }
-  admin POST /groups '{"name":"bench"}' >/dev/null
-  admin POST /projects '{"name":"bench","groups":["bench"]}' >/dev/null
-  admin POST /users '{"name":"bench-user","groups":["bench"]}' >/dev/null
+  GH_ACCESS_LOG=$ACCESS_LOG gh_node "$WORK/$name" "$jar" $PROXY_CORE "$JAVA_OPTS" $port $adminport $mgmt $remote "$TOKEN_ADMIN"
+  PIDS+=($GH_NODE_PID)
+  GH_PIDS[$name]=$GH_NODE_PID
+  admin() { gh_admin $adminport "$TOKEN_ADMIN" "$@"; }
+  GH_TOKENS[$name]=$(gh_bench_user $adminport "$TOKEN_ADMIN")
   admin POST /routes '{"name":"bench","match":{"pathPrefix":"/bench"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
   admin POST /routes '{"name":"bench-sse","match":{"pathPrefix":"/bench-sse"},"allowedGroups":["bench"],"affinity":"consumer"}' >/dev/null
   for up in $UP1 $UP2; do
     admin POST /registrations "{\"deployment\":\"bench\",\"project\":\"bench\",\"route\":\"bench\",\"address\":\"127.0.0.1:$up\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
   done
   admin POST /registrations "{\"deployment\":\"bench-sse\",\"project\":\"bench\",\"route\":\"bench-sse\",\"address\":\"127.0.0.1:$SSE_UP\",\"healthPath\":\"/health\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
-  GH_TOKENS[$name]=$(admin POST /tokens '{"label":"bench","expiresInDays":1,"principal":{"type":"user","name":"bench-user"}}' \
-    | sed 's/.*"token":"\([^"]*\)".*/\1/')
 }
 declare -A GH_PIDS GH_TOKENS
 start_gatehouse gatehouse "$JAR" $GH $GH_ADMIN 7393 7394
@@ -225,10 +202,6 @@ done
 wrk_run() {  # target, connections, seconds, extra args -> wrk output
   taskset -c $CLIENT_CORE wrk -t1 -c"$2" -d"$3"s "${@:4}" -H "Authorization: Bearer ${BEARER[$1]}" "${URL[$1]}"
 }
-to_ms() {  # wrk duration (e.g. 45.00us, 1.20ms, 2.00s) -> ms
-  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n *= 1; else if (v ~ /s$/) n *= 1000; printf "%.4f", n }'
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "warming up ..." >&2
 for t in "${TARGETS[@]}"; do wrk_run "$t" "$CONNECTIONS" "$WARMUP_SECONDS" >/dev/null; done
@@ -286,7 +259,7 @@ for t in "${TARGETS[@]}"; do
   SSE[$t]=$(python3 ops/bench/sse_timing.py "${SSE_PORT[$t]}" "$path" "${BEARER[$t]}" 20 5 100)
 done
 
-rss_kib() { awk '/VmRSS/ { s += $2 } END { print s + 0 }' "$@" 2>/dev/null; }
+rss_kib() { { cat "$@" 2>/dev/null || true; } | awk '/VmRSS/ { s += $2 } END { print s + 0 }'; }  # a missing process: 0
 NGINX_MASTER=$(cat "$WORK/proxy/nginx.pid")
 RSS_NGINX=$(rss_kib /proc/$NGINX_MASTER/status $(for p in $(pgrep -P "$NGINX_MASTER"); do echo /proc/$p/status; done))
 RSS_HAPROXY=$(rss_kib /proc/$(pgrep -f "haproxy -f $WORK/proxy/haproxy.cfg" | head -1)/status)
@@ -299,7 +272,7 @@ DIRECT_P99=$(tr ' ' '\n' <<<"${P99[direct]:-0}" | grep . | median)
 DIRECT_SSE=$(sed 's/.*"firstChunkMs": \([0-9.]*\).*/\1/' <<<"${SSE[direct]:-0}")
 
 echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | head -1)"
+machine_line
 echo "Run: $ROUNDS rounds in alternating order, ${SECONDS_PER_RUN}s at $CONNECTIONS connections, ${LATENCY_SECONDS}s at 1 connection; proxies and upstreams on core $PROXY_CORE, wrk on core $CLIENT_CORE; medians. Gatehouse access log: $ACCESS_LOG; JVM: $JAVA_OPTS"
 echo
 echo "| target | req/s ($CONNECTIONS conn) | vs nginx | CPU per request | p50 at 1 conn | added p50 | added p99 | SSE first chunk | SSE incremental | RSS |"

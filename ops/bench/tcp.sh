@@ -24,15 +24,7 @@ TUNNEL_IPERF=9631 TUNNEL_ECHO=9632 SESSION_FIRST=9640
 TOKEN_ADMIN="gth_TcpBenchAdm_$(printf 'A%.0s' {1..43})"
 source ops/bench/common.sh
 
-need=()
-for tool in iperf3 haproxy python3 curl taskset; do
-  command -v "$tool" >/dev/null 2>&1 || [[ -x /usr/sbin/$tool ]] || need+=("$tool")
-done
-if ((${#need[@]})); then
-  pkgs=("${need[@]/taskset/util-linux}")
-  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
-fi
+ensure_tools iperf3 haproxy python3 curl taskset
 [[ -f cluster-node/target/gatehouse-node.jar && -x ops/target/gatehouse ]] || mvn -B -q -DskipTests package
 
 WORK=$(mktemp -d /tmp/gatehouse-tcp-bench.XXXXXX)
@@ -98,23 +90,15 @@ EOF
 background $GW_CORE "$(command -v haproxy || echo /usr/sbin/haproxy)" -f "$WORK/haproxy.cfg"
 
 # ---- Gatehouse: two tcp routes, a token, session ports, the CLI's tunnels --------------------
-GATEHOUSE_DATA_DIR="$WORK/gh" GATEHOUSE_BOOTSTRAP_TOKEN="$TOKEN_ADMIN" GATEHOUSE_HTTP_PORT=$GH \
-  GATEHOUSE_ADMIN_PORT=$GH_ADMIN GATEHOUSE_MANAGEMENT_PORT=$GH_MGMT GATEHOUSE_REMOTE_PORT=$GH_REMOTE \
-  GATEHOUSE_ACCESS_LOG=off GATEHOUSE_TCP_PORTS=$SESSION_FIRST-$((SESSION_FIRST + 9)) \
-  taskset -c $GW_CORE java $JAVA_OPTS -jar cluster-node/target/gatehouse-node.jar > "$WORK/gh.log" 2>&1 &
-GH_PID=$!
-PIDS+=($GH_PID)
-wait_node_ready $GH_MGMT $GH_PID "$WORK/gh.log"
-admin() { curl -sf -X "$1" "localhost:$GH_ADMIN/api/v1$2" -H "Authorization: Bearer $TOKEN_ADMIN" ${3:+-d "$3"}; }
-admin POST /groups '{"name":"bench"}' >/dev/null
-admin POST /projects '{"name":"bench","groups":["bench"]}' >/dev/null
-admin POST /users '{"name":"bench-user","groups":["bench"]}' >/dev/null
+gh_node "$WORK/gh" cluster-node/target/gatehouse-node.jar $GW_CORE "$JAVA_OPTS" $GH $GH_ADMIN $GH_MGMT $GH_REMOTE \
+  "$TOKEN_ADMIN" GATEHOUSE_TCP_PORTS=$SESSION_FIRST-$((SESSION_FIRST + 9))
+PIDS+=($GH_NODE_PID)
+admin() { gh_admin $GH_ADMIN "$TOKEN_ADMIN" "$@"; }
+TOKEN=$(gh_bench_user $GH_ADMIN "$TOKEN_ADMIN")
 for r in iperf:$IPERF echo:$ECHO; do
   admin POST /routes "{\"name\":\"${r%%:*}\",\"protocol\":\"tcp\",\"allowedGroups\":[\"bench\"]}" >/dev/null
   admin POST /registrations "{\"deployment\":\"${r%%:*}\",\"project\":\"bench\",\"route\":\"${r%%:*}\",\"address\":\"127.0.0.1:${r##*:}\",\"protocol\":\"tcp\",\"namespace\":\"default\",\"leaseSeconds\":3600}" >/dev/null
 done
-TOKEN=$(admin POST /tokens '{"label":"bench","expiresInDays":1,"principal":{"type":"user","name":"bench-user"}}' \
-  | sed 's/.*"token":"\([^"]*\)".*/\1/')
 session_port() {  # route -> a new session port
   curl -sf -X POST "localhost:$GH/_gatehouse/tcp-sessions" -H "Authorization: Bearer $TOKEN" -d "{\"route\":\"$1\"}" \
     | sed 's/.*"port":\([0-9]*\).*/\1/'
@@ -134,7 +118,6 @@ declare -A ECHO_PORT=([direct]=$ECHO [haproxy]=$((HAPROXY + 1)) [session-port]=$
 TARGETS=(direct haproxy session-port tunnel)
 gbits() { taskset -c $CLIENT_CORE iperf3 -c 127.0.0.1 -p "$1" -t "$2" -J | python3 -c \
   'import json,sys; print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e9))'; }
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 echo "warming up ..." >&2
 for t in "${TARGETS[@]}"; do
@@ -154,7 +137,7 @@ done
 DIRECT=$(tr ' ' '\n' <<<"${P50[direct]}" | grep . | median)
 DIRECT_G=$(tr ' ' '\n' <<<"${GBITS[direct]}" | grep . | median)
 echo
-echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | head -1)"
+machine_line
 echo "Run: $ROUNDS rounds, iperf3 ${SECS}s (one stream), $CONNECTS sequential new connections; gateway on core $GW_CORE, clients, servers and the CLI on core $CLIENT_CORE; medians. JVM: $JAVA_OPTS"
 echo
 echo "| path | throughput | vs direct | connect + 1-byte round trip p50 | added p50 | p99 |"
