@@ -798,8 +798,8 @@
       try {
         const routers = (await api('GET', '/routers')).items;
         holder.replaceChildren(h('table', { id: 'routers-table' },
-          h('thead', {}, h('tr', {}, ['Node', 'Status', 'Reachable', 'Roles', 'Version', 'Uptime', 'Data plane', 'Admin API']
-            .map((t) => h('th', { text: t })))),
+          h('thead', {}, h('tr', {}, ['Node', 'Status', 'Reachable', 'Roles', 'Version', 'Uptime', 'Data plane', 'Admin API',
+            'Last test'].map((t) => h('th', { text: t })))),
           h('tbody', {}, routers.map((r) => h('tr', { 'data-key': r.address },
             h('td', {}, r.address, r.self ? h('span', { class: 'muted', text: ' (this node)' }) : '',
               r.leader ? h('span', { class: 'muted', text: ' leader' }) : ''),
@@ -807,12 +807,37 @@
             h('td', {}, pill(r.reachable ? 'healthy' : 'unhealthy')),
             h('td', { text: r.roles.join(', ') }), h('td', { text: r.version || '—' }),
             h('td', { text: fmtDuration(r.uptimeSeconds) }), h('td', { text: r.dataPlane || '—' }),
-            h('td', { text: r.adminApi || '—' }))))));
+            h('td', { text: r.adminApi || '—' }),
+            h('td', { class: 'last-test' }, r.lastTest
+              ? [pill(r.lastTest.ok ? 'ok' : 'failed'), ' ', fmtTime(r.lastTest.time)] : '—'))))));
       } catch (e) {
         holder.replaceChildren(errorBox(e));
       }
     };
-    page(h('h1', { text: 'Routers' }), h('p', { class: 'muted', text: `Namespace and cluster members as this node sees them.` }), holder);
+    // The connectivity test: this node routes a request to a probe through every node, then removes what it made.
+    const result = h('div', { id: 'connectivity-result' });
+    const button = h('button', { type: 'button', class: 'primary', id: 'connectivity-test', text: 'Test connectivity',
+      onclick: async () => {
+        button.disabled = true;
+        result.replaceChildren(h('p', { class: 'muted', text: 'Testing: a probe, a token and an ephemeral route, then a request through every node ...' }));
+        try {
+          const r = await api('POST', '/routers/connectivity-test');
+          result.replaceChildren(
+            h('p', { id: 'connectivity-outcome', text: r.ok ? 'Every step passed.' : 'A step failed; what the test made was removed.' }),
+            h('table', { id: 'connectivity-steps' },
+              h('thead', {}, h('tr', {}, ['Step', 'Outcome', 'ms', 'Detail'].map((t) => h('th', { text: t })))),
+              h('tbody', {}, r.steps.map((st) => h('tr', { class: st.ok ? 'step-ok' : 'step-failed' },
+                h('td', { text: st.name }), h('td', {}, pill(st.ok ? 'ok' : 'failed')),
+                h('td', { text: String(st.millis) }), h('td', { text: st.detail }))))));
+          await load();
+        } catch (e) {
+          result.replaceChildren(errorBox(e));
+        } finally {
+          button.disabled = false;
+        }
+      } });
+    page(h('h1', { text: 'Routers' }), h('p', { class: 'muted', text: `Namespace and cluster members as this node sees them.` }), holder,
+      h('div', { class: 'toolbar' }, button), result);
     await load();
     every(REFRESH_MS, load);
   }

@@ -8,6 +8,7 @@ import io.gatehouse.node.bootstrap.BootstrapAdmin;
 import io.gatehouse.node.browser.BrowserFeature;
 import io.gatehouse.node.cluster.ClusterJoin;
 import io.gatehouse.node.cluster.Routers;
+import io.gatehouse.node.connectivity.ConnectivityTest;
 import io.gatehouse.node.directory.DirectoryFeature;
 import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.proxy.DataPlane;
@@ -157,10 +158,14 @@ public final class GatehouseNode implements AutoCloseable {
         settings.bootstrapToken(), settings.tokens().maxExpiryDays(), clock, node, out);
     Routers routers = routers(rt);
 
+    AuditLog audit = new AuditLog(store.sql());
+    ConnectivityTest connectivity = new ConnectivityTest(new ConnectivityTest.Services(directory.service(),
+        tokens.service(), routes.service(), routers, audit, settings.namespace(), settings.host(), node, clock));
     ServerBinding admin = bindAdmin(rt, new AdminServer.Services(tokens, directory.service(), routes.service(),
-        data.parts().upstreams().load(), routers, metrics, new AuditLog(store.sql()), data.parts().links()));
+        data.parts().upstreams().load(), routers, metrics, audit, data.parts().links(), connectivity));
     status.adminBound();
     DataPlane dataPlane = data.listen(rt);
+    routers.listening("http://" + settings.host() + ":" + dataPlane.port());
     status.dataPlaneBound();
     stopInOrder(rt, status, dataPlane, tokens, metrics);
 
@@ -174,7 +179,7 @@ public final class GatehouseNode implements AutoCloseable {
     String version = GatehouseNode.class.getPackage().getImplementationVersion();
     Routers routers = new Routers(rt.cluster(), new Routers.NodeInfo(rt.node(), s.namespace(),
         version == null ? "development" : version, rt.clock().instant(), s.publicUrl(),
-        "http://" + s.host() + ":" + s.ports().admin() + "/api/v1"));
+        "http://" + s.host() + ":" + s.ports().admin() + "/api/v1", null, null));
     rt.system().systemActorOf(routers.behavior(rt.topic(Routers.NodeInfo.class, Routers.TOPIC)), "routers",
         Props.empty());
     return routers;

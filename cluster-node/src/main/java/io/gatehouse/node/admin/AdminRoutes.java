@@ -40,7 +40,7 @@ final class AdminRoutes extends AdminDirectives {
             auth.caller(caller -> concat(
                 routes.registrations(caller),
                 auth.admin(caller, () -> concat(directory.route(caller), tokens.route(caller), routes.route(caller),
-                    routers.route(), endpoints.route(), audit.route())))))))));
+                    routers.route(caller), endpoints.route(), audit.route())))))))));
   }
 
   private RejectionHandler rejections() {

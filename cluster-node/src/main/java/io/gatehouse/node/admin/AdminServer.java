@@ -2,6 +2,7 @@ package io.gatehouse.node.admin;
 
 import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.cluster.Routers;
+import io.gatehouse.node.connectivity.ConnectivityTest;
 import io.gatehouse.node.directory.DirectoryService;
 import io.gatehouse.node.metrics.MetricsFeature;
 import io.gatehouse.node.route.RouteService;
@@ -22,7 +23,7 @@ public final class AdminServer {
 
   /** What the admin API answers from. */
   public record Services(TokenFeature tokens, DirectoryService directory, RouteService routes, InstanceLoad load,
-      Routers routers, MetricsFeature metrics, AuditLog audit, BrowserLinks links) {}
+      Routers routers, MetricsFeature metrics, AuditLog audit, BrowserLinks links, ConnectivityTest connectivity) {}
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, Services s,
       Executor jdbc, Clock clock, String node) {
@@ -31,7 +32,7 @@ public final class AdminServer {
         new DirectoryRoutes(s.directory(), s.tokens().service()),
         new TokenRoutes(s.tokens().service(), clock, s.metrics().gateway()),
         new RouteRoutes(s.routes(), s.load(), s.links(), s.tokens().cache(), node),
-        new RouterRoutes(s.routers()),
+        new RouterRoutes(s.routers(), s.connectivity()),
         new EndpointRoutes(s.metrics().endpoints()),
         new AuditRoutes(s.audit(), jdbc, clock),
         new UiRoutes(s.metrics().gateway()));

@@ -18,28 +18,56 @@ import org.apache.pekko.cluster.typed.Cluster;
 /**
  * The gateway nodes ("routers") of the cluster, for {@code GET /routers}: Pekko's view of the
  * members (status, roles, reachability) joined with what each node says about itself (started
- * when, which version, where its data plane and admin API listen), which every node announces on
- * a topic every few seconds.
+ * when, which version, where its data plane and admin API listen, its last connectivity test),
+ * which every node announces on a topic every few seconds.
  */
 public final class Routers {
   static final Duration ANNOUNCE = Duration.ofSeconds(2);
   public static final String TOPIC = "gatehouse-routers";
 
-  /** What a node says about itself. */
+  /**
+   * What a node says about itself. {@code dataPlane} is the public URL consumers use (the same for
+   * every node behind a load balancer); {@code nodeDataPlane} is where this node's own data plane
+   * listens (null until it does).
+   */
   public record NodeInfo(String address, String namespace, String version, Instant startedAt, String dataPlane,
-      String adminApi) implements CborSerializable {}
+      String adminApi, String nodeDataPlane, LastTest lastTest) implements CborSerializable {
+    NodeInfo listening(String url) {
+      return new NodeInfo(address, namespace, version, startedAt, dataPlane, adminApi, url, lastTest);
+    }
+
+    NodeInfo tested(LastTest test) {
+      return new NodeInfo(address, namespace, version, startedAt, dataPlane, adminApi, nodeDataPlane, test);
+    }
+  }
+
+  /** When this node last ran the connectivity test, and whether every step passed. */
+  public record LastTest(Instant time, boolean ok) implements CborSerializable {}
 
   /** One row of the listing. {@code uptimeSeconds} and the URLs are null until the node has announced itself. */
   public record Router(String address, String status, boolean reachable, List<String> roles, boolean leader,
-      boolean self, String namespace, String version, Long uptimeSeconds, String dataPlane, String adminApi) {}
+      boolean self, String namespace, String version, Long uptimeSeconds, String dataPlane, String adminApi,
+      String nodeDataPlane, LastTest lastTest) {}
 
   private final Map<String, NodeInfo> announced = new ConcurrentHashMap<>();
   private final Cluster cluster;
-  private final NodeInfo self;
+  private volatile NodeInfo self;
 
   public Routers(Cluster cluster, NodeInfo self) {
     this.cluster = cluster;
     this.self = self;
+    announced.put(self.address(), self);
+  }
+
+  /** This node's data plane listens at {@code url}. */
+  public void listening(String url) {
+    self = self.listening(url);
+    announced.put(self.address(), self);
+  }
+
+  /** This node ran the connectivity test. */
+  public void tested(LastTest test) {
+    self = self.tested(test);
     announced.put(self.address(), self);
   }
 
@@ -56,7 +84,8 @@ public final class Routers {
           m.getRoles().stream().sorted().toList(), address.equals(leader), address.equals(self.address()),
           info == null ? self.namespace() : info.namespace(), info == null ? null : info.version(),
           info == null ? null : Duration.between(info.startedAt(), now).toSeconds(),
-          info == null ? null : info.dataPlane(), info == null ? null : info.adminApi()));
+          info == null ? null : info.dataPlane(), info == null ? null : info.adminApi(),
+          info == null ? null : info.nodeDataPlane(), info == null ? null : info.lastTest()));
     }
     return out;
   }

@@ -72,16 +72,21 @@ public final class TokenService {
   }
 
   public CompletionStage<Issued> issue(TokenRequests.Issue request, PrincipalRef caller, Actor actor) {
-    Duration lifetime = Duration.ofHours(request.lifetimeHours(maxExpiryDays));
+    List<String> routes = request.routes() == null ? null : request.routes().stream().map(Name::value).toList();
+    return issue(request.principal(), request.label(), Duration.ofHours(request.lifetimeHours(maxExpiryDays)), routes,
+        request.metadata(), caller, actor);
+  }
+
+  /** Issues a token of any lifetime (the connectivity test's lives minutes); {@code routes} null for all. */
+  public CompletionStage<Issued> issue(PrincipalRef principalRef, String label, Duration lifetime, List<String> routes,
+      java.util.Map<String, String> metadata, PrincipalRef caller, Actor actor) {
     return directory.authoritative().thenCompose(state -> {
-      DirectoryState.Principal principal = state.principal(request.principal());
+      DirectoryState.Principal principal = state.principal(principalRef);
       if (principal == null) {
-        throw Rejection.invalid("principal", request.principal().type().wire() + " '"
-            + request.principal().name() + "' does not exist");
+        throw Rejection.invalid("principal", principalRef.type().wire() + " '" + principalRef.name() + "' does not exist");
       }
-      List<String> routes = request.routes() == null ? null : request.routes().stream().map(Name::value).toList();
-      return issueWithFreshId(new TokenEntity.Draft(request.label(), null, request.principal(),
-          principal.incarnation(), caller, lifetime, routes, request.metadata()), actor, 2);
+      return issueWithFreshId(new TokenEntity.Draft(label, null, principalRef, principal.incarnation(), caller, lifetime,
+          routes, metadata), actor, 2);
     });
   }
 

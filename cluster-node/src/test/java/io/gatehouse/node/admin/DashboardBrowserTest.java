@@ -333,6 +333,20 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void testsConnectivityFromTheRoutersPageAndShowsEachStep() throws IOException {
+    signIn();
+    browser.get(ui() + "#/routers");
+    visible(By.id("connectivity-test")).click();
+    wait.until(ExpectedConditions.textToBe(By.id("connectivity-outcome"), "Every step passed."));
+    List<WebElement> steps = browser.findElements(By.cssSelector("#connectivity-steps tbody tr"));
+    assertThat(steps).hasSize(6);
+    assertThat(browser.findElements(By.cssSelector("#connectivity-steps tr.step-failed"))).isEmpty();
+    assertThat(steps.get(4).getText()).contains("(this node)", "200 from the probe");
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#routers-table td.last-test"), "ok"));
+    screenshot("connectivity-test");
+  }
+
+  @Test
   void listsTheRoutersAndSignsOut() {
     signIn();
     browser.findElement(By.cssSelector("#nav a[data-page='routers']")).click();

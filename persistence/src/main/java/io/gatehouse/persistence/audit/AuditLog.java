@@ -64,6 +64,17 @@ public final class AuditLog {
     return new Page(page, page.get(limit - 1).id());
   }
 
+  /**
+   * Records what happened outside any entity (a connectivity test): under a key of its own in
+   * place of a journal position, so that recording it twice leaves one row.
+   */
+  public void record(String key, Audited event) {
+    sql.inTransaction(c -> {
+      append(c, key, 1, event);
+      return null;
+    });
+  }
+
   /** Appends the row for one event; a replayed event is recognised by its journal position. */
   public static void append(Connection c, String persistenceId, long sequenceNr, Audited event) throws SQLException {
     if (!Sql.query(c, "select 1 from audit_log where persistence_id = ? and sequence_nr = ?", rs -> 1,
