@@ -27,9 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the {@code # ->} lines under it ({@code …} matches anything). Finally stops the node with
  * SIGTERM and expects a clean exit.
  *
- * <p>Only two things differ from a reader's terminal: the node gets free ports and a temporary
- * data directory (the commands' port numbers are rewritten to match), and {@code TOKEN} is set
- * from the node's output instead of being pasted. A second start of the node (with settings in
+ * <p>Only three things differ from a reader's terminal: the node gets free ports and a temporary
+ * data directory (the commands' port numbers are rewritten to match), {@code TOKEN} is set from
+ * the node's output instead of being pasted, and the shell's {@code XDG_CONFIG_HOME} is a
+ * temporary directory, so that {@code gatehouse login} writes its login file there. A second start of the node (with settings in
  * front of {@code java}) stops the running one first, as Ctrl-C in its terminal would. It lives in
  * {@code ops} because the walk-through runs the CLI ({@code ops/target/gatehouse}) too.
  */
@@ -203,6 +204,8 @@ class ReadmeWalkthroughIT {
     Bash(Path dir, String token) throws IOException {
       ProcessBuilder pb = new ProcessBuilder("bash", "--noprofile", "--norc").directory(dir.toFile())
           .redirectErrorStream(true);
+      pb.environment().keySet().removeIf(k -> k.startsWith("GATEHOUSE_"));
+      pb.environment().put("XDG_CONFIG_HOME", dir.resolve("config").toString());
       pb.environment().put("TOKEN", token);
       process = pb.start();
       in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

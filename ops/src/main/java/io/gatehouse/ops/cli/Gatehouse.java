@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "gatehouse", mixinStandardHelpOptions = true, versionProvider = Gatehouse.Version.class,
     description = "Gatehouse, the secure front door for model serving: its command line.",
-    subcommands = {TunnelCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {LoginCommand.class, LogoutCommand.class, StatusCommand.class, UsersCommand.class,
+        GroupsCommand.class, ServiceAccountsCommand.class, ProjectsCommand.class, TokensCommand.class,
+        RoutesCommand.class, OpenCommand.class, TestConnectivityCommand.class, TunnelCommand.class,
+        RegisterCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Environment: GATEHOUSE_URL (admin API), GATEHOUSE_GATEWAY (data plane), GATEHOUSE_TOKEN."})
 public final class Gatehouse {
   public static void main(String[] args) {
