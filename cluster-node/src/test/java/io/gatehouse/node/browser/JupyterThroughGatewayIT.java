@@ -82,7 +82,7 @@ class JupyterThroughGatewayIT {
     String origin = "http://127.0.0.1:" + a.node.httpPort();
     int port = jupyter("/jup/", origin);
     assertThat(a.admin.post("/api/v1/routes", json("{'name':'jup','match':{'pathPrefix':'/jup'},'browser':true,"
-        + "'stripPrefix':false,'allowedGroups':['%s'],'healthCheck':{'path':'/jup/api','intervalSeconds':1}}", team))
+        + "'stripPrefix':false,'allowedGroups':['%s'],'healthCheck':{'path':'/jup/api','intervalSeconds':5}}", team))
         .status()).isEqualTo(201);
     a.register("jup", port, project);
     a.awaitHealthy("jup", 1);
@@ -96,7 +96,7 @@ class JupyterThroughGatewayIT {
     String origin = "http://lab.gw.test:" + a.node.httpPort();
     int port = jupyter("/", origin);
     assertThat(a.admin.post("/api/v1/routes", json("{'name':'lab','match':{'subdomain':'lab'},'browser':true,"
-        + "'allowedGroups':['%s'],'healthCheck':{'path':'/api','intervalSeconds':1}}", team)).status()).isEqualTo(201);
+        + "'allowedGroups':['%s'],'healthCheck':{'path':'/api','intervalSeconds':5}}", team)).status()).isEqualTo(201);
     a.register("lab", port, project);
     a.awaitHealthy("lab", 1);
     b.awaitHealthy("lab", 1);

@@ -1,5 +1,7 @@
 package io.gatehouse.persistence.session;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.gatehouse.persistence.Actor;
 import io.gatehouse.persistence.Audit;
 import io.gatehouse.persistence.Audited;
@@ -50,6 +52,14 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
 
   // ---- state -------------------------------------------------------------------------------
 
+  /** Typed by name on the wire: {@link Published} carries a state to the other nodes. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "state")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Unknown.class, name = "unknown"),
+    @JsonSubTypes.Type(value = Offered.class, name = "offered"),
+    @JsonSubTypes.Type(value = Open.class, name = "open"),
+    @JsonSubTypes.Type(value = Ended.class, name = "ended")
+  })
   public sealed interface State extends CborSerializable permits Unknown, Offered, Open, Ended {}
 
   public record Unknown() implements State {}

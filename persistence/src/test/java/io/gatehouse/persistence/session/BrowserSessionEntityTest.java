@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -115,5 +116,16 @@ class BrowserSessionEntityTest {
   void anUnknownSessionHasNoCodeToOpen() {
     assertThat(code(redeem("anything", "gw.test"))).isEqualTo(ErrorCode.INVALID_REQUEST);
     assertThat(session.getState()).isInstanceOf(BrowserSessionEntity.Unknown.class);
+  }
+
+  @Test
+  void whatIsPublishedToTheOtherNodesSurvivesTheirSerializer() {
+    SerializationTestKit serialization = new SerializationTestKit(testKit.system());
+    for (BrowserSessionEntity.State state : java.util.List.of(new BrowserSessionEntity.Unknown(),
+        new BrowserSessionEntity.Offered(TOKEN, "lab.example.com", "/tree", "hash", START),
+        new BrowserSessionEntity.Open(TOKEN, "lab.example.com", "hash", START),
+        new BrowserSessionEntity.Ended(TOKEN, "lab.example.com", "token revoked", START))) {
+      serialization.verifySerialization(new BrowserSessionEntity.Published("s1", state), true);
+    }
   }
 }
