@@ -44,7 +44,7 @@ to_ms() {  # a duration as wrk and h2load print it (45.00us, 1.20ms, 2.00s) -> m
 }
 
 machine_line() {
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | head -1)"
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(uname -r); $(java -version 2>&1 | sed -n 1p)"
 }
 
 # Starts a Gatehouse node on its embedded store, pinned to a core, access log off, and waits until
