@@ -47,6 +47,9 @@ class ConnectivityTestClusterTest {
   @Test
   @Order(1)
   void aRequestReachesTheProbeThroughEveryNodeOfTheCluster() {
+    // The node that runs the test asks the members it knows of: wait until it knows all three.
+    await().atMost(Duration.ofSeconds(30)).until(() ->
+        cluster.b().admin.get("/api/v1/routers").json().path("items").size() == 3);
     AdminClient.Reply r = cluster.b().admin.post("/api/v1/routers/connectivity-test", "");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json().path("ok").asBoolean()).as(r.body()).isTrue();
