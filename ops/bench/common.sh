@@ -75,6 +75,25 @@ gh_bench_user() {  # admin port, admin token
     | sed 's/.*"token":"\([^"]*\)".*/\1/'
 }
 
+# An nginx configuration in dir (one worker, no access log, long keep-alive), with the server blocks
+# (and upstreams) given; nginx -c dir/nginx.conf -p dir runs it.
+nginx_conf() {  # dir, http blocks
+  cat > "$1/nginx.conf" <<EOF
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  keepalive_timeout 300s;
+  http2_max_concurrent_streams 128;
+  client_body_temp_path $1; proxy_temp_path $1; fastcgi_temp_path $1; uwsgi_temp_path $1; scgi_temp_path $1;
+  $2
+}
+EOF
+}
+
 # The 300-byte JSON the upstreams answer (the size of a short completion).
 BENCH_BODY='{"id":"cmpl-bench","object":"chat.completion","model":"bench-model","choices":[{"index":0,"message":{"role":"assistant","content":"Gatehouse benchmark answer: a fixed body of three hundred bytes, the size of a short completion."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":24,"total_tokens":36}}  '
 BENCH_BODY=${BENCH_BODY:0:300}

@@ -43,22 +43,6 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$WORK/up" "$WORK/proxy"
 
-nginx_conf() {  # dir, server block
-  cat > "$1/nginx.conf" <<EOF
-worker_processes 1;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  http2_max_concurrent_streams 128;
-  client_body_temp_path $1; proxy_temp_path $1; fastcgi_temp_path $1; uwsgi_temp_path $1; scgi_temp_path $1;
-  $2
-}
-EOF
-}
 nginx_conf "$WORK/up" "server { listen 127.0.0.1:$UP1 reuseport backlog=4096; listen 127.0.0.1:$UP2 reuseport backlog=4096;
     location / { default_type application/json; return 200 '$BENCH_BODY'; } }"
 taskset -c $PROXY_CORE "$NGINX_BIN" -c "$WORK/up/nginx.conf" -p "$WORK/up" 2>/dev/null

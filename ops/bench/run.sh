@@ -69,24 +69,11 @@ wait_port() {  # port, what
 }
 
 # ---- upstreams: nginx answering a 300-byte JSON on two ports; the probe for SSE ----------------
-cat > "$WORK/up/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/up/nginx.pid;
-error_log $WORK/up/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $WORK/up; proxy_temp_path $WORK/up; fastcgi_temp_path $WORK/up;
-  uwsgi_temp_path $WORK/up; scgi_temp_path $WORK/up;
-  server {
+nginx_conf "$WORK/up" "server {
     listen 127.0.0.1:$UP1 reuseport backlog=4096;
     listen 127.0.0.1:$UP2 reuseport backlog=4096;
     location / { default_type application/json; return 200 '$BENCH_BODY'; }
-  }
-}
-EOF
+  }"
 taskset -c $PROXY_CORE "$NGINX_BIN" -c "$WORK/up/nginx.conf" -p "$WORK/up" 2>/dev/null
 java -XX:+UseSerialGC -Xmx64m -jar "$JAR" probe --port $SSE_UP --id sse-upstream >/dev/null 2>&1 &
 PIDS+=($!)
@@ -94,36 +81,23 @@ taskset -cp $PROXY_CORE $! >/dev/null
 wait_port $UP1 "upstream nginx"; wait_port $SSE_UP "SSE probe"
 
 # ---- nginx as a reverse proxy ----------------------------------------------------------------
-cat > "$WORK/proxy/nginx.conf" <<EOF
-worker_processes 1;
-pid $WORK/proxy/nginx.pid;
-error_log $WORK/proxy/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $WORK/proxy; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/proxy;
-  uwsgi_temp_path $WORK/proxy; scgi_temp_path $WORK/proxy;
-  upstream models { server 127.0.0.1:$UP1; server 127.0.0.1:$UP2; keepalive 128; }
+nginx_conf "$WORK/proxy" "upstream models { server 127.0.0.1:$UP1; server 127.0.0.1:$UP2; keepalive 128; }
   upstream sse { server 127.0.0.1:$SSE_UP; keepalive 16; }
   server {
     listen 127.0.0.1:$NGINX reuseport backlog=4096;
-    if (\$http_authorization != "Bearer $SHARED_BEARER") { return 401; }
+    if (\$http_authorization != \"Bearer $SHARED_BEARER\") { return 401; }
     location /bench/ {
       proxy_pass http://models/;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
     }
     location /bench-sse/ {
       proxy_pass http://sse/;
       proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_set_header Connection \"\";
       proxy_buffering off;
     }
-  }
-}
-EOF
+  }"
 taskset -c $PROXY_CORE "$NGINX_BIN" -c "$WORK/proxy/nginx.conf" -p "$WORK/proxy" 2>/dev/null
 wait_port $NGINX "nginx proxy"
 

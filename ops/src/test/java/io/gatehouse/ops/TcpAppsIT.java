@@ -3,6 +3,7 @@ package io.gatehouse.ops;
 import static io.gatehouse.node.testing.AdminClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
@@ -20,12 +21,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,15 +113,16 @@ class TcpAppsIT {
         """.formatted(port, work.resolve("host_key"), work.resolve("authorized_keys"), work.resolve("sshd.pid")));
     sshd = new ProcessBuilder("/usr/sbin/sshd", "-D", "-e", "-f", config.toString())
         .redirectErrorStream(true).redirectOutput(work.resolve("sshd.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (var s = new java.net.Socket("127.0.0.1", port)) {
-        return port;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
+    try {
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(() -> {
+            new java.net.Socket("127.0.0.1", port).close();
+            return true;
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("sshd did not start: " + Files.readString(work.resolve("sshd.log")), e);
     }
-    throw new AssertionError("sshd did not start: " + Files.readString(work.resolve("sshd.log")));
+    return port;
   }
 
   private List<String> ssh(String... rest) {
