@@ -19,6 +19,7 @@ import io.gatehouse.node.token.TokenFeature;
 import io.gatehouse.persistence.audit.AuditLog;
 import io.gatehouse.persistence.projection.Projections;
 import io.gatehouse.persistence.projection.TagProjection;
+import io.gatehouse.persistence.store.IdMint;
 import io.gatehouse.persistence.store.Store;
 import io.gatehouse.persistence.store.StoreSettings;
 import io.gatehouse.protocol.token.PresentedToken;
@@ -137,7 +138,7 @@ public final class GatehouseNode implements AutoCloseable {
         + cluster.selfMember().address().getPort().orElse(settings.ports().remote());
     NodeRuntime rt = new NodeRuntime(settings, system, cluster, ClusterSharding.get(system), store,
         system.dispatchers().lookup(DispatcherSelector.fromConfig("gatehouse.jdbc-dispatcher")), clock, node,
-        store.journalEnd());
+        store.journalEnd(), IdMint.of(store));
     NodeStatus status = NodeStatus.get(system.classicSystem());
 
     DirectoryFeature directory = DirectoryFeature.start(rt);
@@ -162,7 +163,8 @@ public final class GatehouseNode implements AutoCloseable {
     ConnectivityTest connectivity = new ConnectivityTest(new ConnectivityTest.Services(directory.service(),
         tokens.service(), routes.service(), routers, audit, settings.namespace(), settings.host(), node, clock));
     ServerBinding admin = bindAdmin(rt, new AdminServer.Services(tokens, directory.service(), routes.service(),
-        data.parts().upstreams().load(), routers, metrics, audit, data.parts().links(), connectivity));
+        data.parts().upstreams().load(), routers, metrics, audit, data.parts().links(), connectivity,
+        data.parts().admission()));
     status.adminBound();
     DataPlane dataPlane = data.listen(rt);
     routers.listening("http://" + settings.host() + ":" + dataPlane.port());

@@ -1,5 +1,6 @@
 package io.gatehouse.node;
 
+import io.gatehouse.persistence.store.IdMint;
 import io.gatehouse.persistence.store.Store;
 import java.time.Clock;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,9 +17,10 @@ import scala.concurrent.ExecutionContextExecutor;
  *
  * @param node this node's {@code host:remotePort}, as audit events and metrics name it
  * @param journalEnd the journal's last ordering at start: views follow the journal from there
+ * @param mint makes the ids of credentials (tokens, browser sessions) so the cluster knows its own
  */
 public record NodeRuntime(NodeSettings settings, ActorSystem<Void> system, Cluster cluster, ClusterSharding sharding,
-    Store store, ExecutionContextExecutor jdbc, Clock clock, String node, long journalEnd) {
+    Store store, ExecutionContextExecutor jdbc, Clock clock, String node, long journalEnd, IdMint mint) {
 
   /** A cluster pub-sub topic of this node. */
   public <T> ActorRef<Topic.Command<T>> topic(Class<T> type, String name) {

@@ -125,8 +125,13 @@ public record NodeSettings(
       String bind = g.getString("host");
       host = bind.equals("0.0.0.0") || bind.equals("::") ? java.net.URI.create(publicUrl(g)).getHost() : bind;
     }
+    int perPrincipal = g.getInt("tcp.sessions-per-principal");
+    if (perPrincipal < 1) {
+      throw new IllegalArgumentException("GATEHOUSE_TCP_SESSIONS_PER_PRINCIPAL must be at least 1, got " + perPrincipal);
+    }
+    int[] widest = widestAllowFrom(g.getString("tcp.allow-from-widest").trim());
     if (range.isEmpty()) {
-      return new SessionPorts.Settings(0, 0, g.getString("host"), host);
+      return new SessionPorts.Settings(0, 0, g.getString("host"), host, perPrincipal, widest[0], widest[1]);
     }
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d{1,5})(?:-(\\d{1,5}))?$").matcher(range);
     int first = m.matches() ? Integer.parseInt(m.group(1)) : -1;
@@ -135,7 +140,19 @@ public record NodeSettings(
       throw new IllegalArgumentException("GATEHOUSE_TCP_PORTS must be a port range such as 30000-30099, got '"
           + range + "'");
     }
-    return new SessionPorts.Settings(first, last, g.getString("host"), host);
+    return new SessionPorts.Settings(first, last, g.getString("host"), host, perPrincipal, widest[0], widest[1]);
+  }
+
+  /** {@code GATEHOUSE_TCP_ALLOW_FROM_WIDEST}: {@code 24,64} (IPv4, IPv6 prefix lengths). */
+  private static int[] widestAllowFrom(String value) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^/?(\\d{1,2})\\s*,\\s*/?(\\d{1,3})$").matcher(value);
+    int v4 = m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    int v6 = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+    if (v4 < 0 || v4 > 32 || v6 < 0 || v6 > 128) {
+      throw new IllegalArgumentException("GATEHOUSE_TCP_ALLOW_FROM_WIDEST must be two prefix lengths, IPv4 and IPv6, "
+          + "such as 24,64; got '" + value + "'");
+    }
+    return new int[] {v4, v6};
   }
 
   private static Duration forgetAfter(Config g) {

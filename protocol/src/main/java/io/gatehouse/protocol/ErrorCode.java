@@ -12,6 +12,7 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED("method_not_allowed", 405),
   CONFLICT("conflict", 409),
   PAYLOAD_TOO_LARGE("payload_too_large", 413),
+  LIMIT_REACHED("limit_reached", 429),
   INTERNAL("internal", 500),
   UPSTREAM_UNAVAILABLE("upstream_unavailable", 502),
   NO_HEALTHY_INSTANCE("no_healthy_instance", 503),

@@ -1,33 +1,31 @@
 package io.gatehouse.node.admin;
 
-import io.gatehouse.node.metrics.GatewayMetrics;
-import io.gatehouse.node.token.LastUsedRecorder;
-import io.gatehouse.node.token.TokenCache;
-import io.gatehouse.node.token.TokenValidation;
-import io.gatehouse.protocol.ErrorCode;
+import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.Arrival;
+import io.gatehouse.node.admission.Authority;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.token.Bearer;
+import io.gatehouse.protocol.ErrorCode;
+import java.util.List;
 import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * Authentication of the admin API: a bearer token that the node's {@link TokenCache} accepts.
- * Missing or invalid token: 401 with the challenge, before anything else about the request is
- * looked at. Most calls then need an admin principal (else 403); registrations also admit a
- * service account with {@code canRegister}.
+ * Authentication of the admin API, by the one admission (door {@link Arrival.Door#ADMIN}): a
+ * bearer token, never a cookie (the admin API ignores the browser session cookie). Missing or
+ * invalid: 401 with the challenge, before anything else about the request is looked at. Most
+ * calls then need an admin principal (else 403); registrations also admit a service account with
+ * {@code canRegister}. A call that names a route (a browser link with the caller's own token) is
+ * admitted again for that route, from the same arrival.
  */
 final class AdminAuth extends AdminDirectives {
-  private final TokenCache tokens;
-  private final LastUsedRecorder lastUsed;
-  private final GatewayMetrics metrics;
+  private final Admission admission;
   private final String node;
 
-  AdminAuth(TokenCache tokens, LastUsedRecorder lastUsed, GatewayMetrics metrics, String node) {
-    this.tokens = tokens;
-    this.lastUsed = lastUsed;
-    this.metrics = metrics;
+  AdminAuth(Admission admission, String node) {
+    this.admission = admission;
     this.node = node;
   }
 
@@ -38,24 +36,14 @@ final class AdminAuth extends AdminDirectives {
           .filter(h -> h.is("authorization"))
           .map(HttpHeader::value)
           .iterator());
-      if (bearer.several()) {
-        return complete(Responses.refusal(Refusal.severalTokens()));
-      }
-      if (!bearer.present()) {
-        return complete(Responses.refusal(Refusal.missingToken()));
-      }
-      return onComplete(tokens.validate(bearer.token()), result -> {
-        if (result.isFailure()) {
-          return complete(Failures.toResponse(result.failed().get()));
+      Arrival arrival = new Arrival(Arrival.Door.ADMIN, Arrival.Credential.of(bearer, List.of()), Authority.NONE,
+          Arrival.Gateway.INSTANCE, request.method().value(), null, -1, "http", false, false);
+      return onSuccess(admission.decide(arrival), d -> {
+        if (d instanceof Refusal r) {
+          return complete(Responses.refusal(r));
         }
-        TokenValidation validation = result.get();
-        metrics.validation(validation);
-        if (validation instanceof TokenValidation.Invalid invalid) {
-          return complete(Responses.refusal(Refusal.unauthorized(invalid.reason())));
-        }
-        TokenValidation.Valid valid = (TokenValidation.Valid) validation;
-        lastUsed.used(valid.tokenId());
-        return inner.apply(new AdminCaller(valid.principal(), valid.tokenId(), node, valid.admin(), valid.canRegister()));
+        Admission.Admitted a = (Admission.Admitted) d;
+        return inner.apply(new AdminCaller(a.token(), node, arrival));
       });
     });
   }

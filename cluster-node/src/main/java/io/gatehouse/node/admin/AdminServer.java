@@ -1,5 +1,6 @@
 package io.gatehouse.node.admin;
 
+import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.browser.BrowserLinks;
 import io.gatehouse.node.cluster.Routers;
 import io.gatehouse.node.connectivity.ConnectivityTest;
@@ -23,15 +24,16 @@ public final class AdminServer {
 
   /** What the admin API answers from. */
   public record Services(TokenFeature tokens, DirectoryService directory, RouteService routes, InstanceLoad load,
-      Routers routers, MetricsFeature metrics, AuditLog audit, BrowserLinks links, ConnectivityTest connectivity) {}
+      Routers routers, MetricsFeature metrics, AuditLog audit, BrowserLinks links, ConnectivityTest connectivity,
+      Admission admission) {}
 
   public static CompletionStage<ServerBinding> bind(ActorSystem<?> system, String host, int port, Services s,
       Executor jdbc, Clock clock, String node) {
     AdminRoutes routes = new AdminRoutes(
-        new AdminAuth(s.tokens().cache(), s.tokens().lastUsed(), s.metrics().gateway(), node),
+        new AdminAuth(s.admission(), node),
         new DirectoryRoutes(s.directory(), s.tokens().service()),
         new TokenRoutes(s.tokens().service(), clock, s.metrics().gateway()),
-        new RouteRoutes(s.routes(), s.load(), s.links(), s.tokens().cache(), node),
+        new RouteRoutes(s.routes(), s.load(), s.links(), s.admission(), node),
         new RouterRoutes(s.routers(), s.connectivity()),
         new EndpointRoutes(s.metrics().endpoints()),
         new AuditRoutes(s.audit(), jdbc, clock),

@@ -9,7 +9,9 @@ import io.gatehouse.persistence.route.RouteDefinition;
 import io.gatehouse.persistence.route.RouteView;
 import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.node.browser.BrowserLinks;
-import io.gatehouse.node.token.TokenCache;
+import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.Arrival;
+import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.BrowserLinkJson;
@@ -29,14 +31,14 @@ final class RouteRoutes extends AdminDirectives {
   private final RouteService routes;
   private final InstanceLoad load;
   private final BrowserLinks links;
-  private final TokenCache tokens;
+  private final Admission admission;
   private final String node;
 
-  RouteRoutes(RouteService routes, InstanceLoad load, BrowserLinks links, TokenCache tokens, String node) {
+  RouteRoutes(RouteService routes, InstanceLoad load, BrowserLinks links, Admission admission, String node) {
     this.routes = routes;
     this.load = load;
     this.links = links;
-    this.tokens = tokens;
+    this.admission = admission;
     this.node = node;
   }
 
@@ -75,11 +77,12 @@ final class RouteRoutes extends AdminDirectives {
   /** A browser link to a browser route, made with the caller's own token (the dashboard's "Open"). */
   private java.util.concurrent.CompletionStage<org.apache.pekko.http.javadsl.model.HttpResponse> browserLink(
       AdminCaller caller, String route, String next) {
-    TokenValidation v = tokens.current(caller.tokenId());
-    if (!(v instanceof TokenValidation.Valid valid)) {
-      throw new Rejection(ErrorCode.INVALID_TOKEN, "the caller's token is no longer valid");
-    }
-    return links.create(valid, route, next, node).thenApply(Responses::created);
+    return admission.decide(caller.forRoute(new Arrival.Named(route, false))).thenCompose(d -> {
+      if (d instanceof Refusal r) {
+        return java.util.concurrent.CompletableFuture.completedFuture(Responses.refusal(r));
+      }
+      return links.create((Admission.Admitted) d, next, node).thenApply(Responses::created);
+    });
   }
 
   /** Registrations: admins, and service accounts with {@code canRegister}. */
@@ -107,13 +110,15 @@ final class RouteRoutes extends AdminDirectives {
   private RouteJson.Route json(RouteView view) {
     RouteDefinition d = view.definition();
     int healthy = (int) view.instances().stream().filter(RouteView.InstanceView::healthy).count();
+    RouteDefinition.Upstream up = d.upstream();
     return new RouteJson.Route(d.name(), d.isStatic() ? "static" : "ephemeral", routes.url(d),
-        d.isTcp() ? null : new RouteJson.MatchJson(d.pathPrefix(), d.subdomain()),
-        RouteRequests.Protocol.fromWire(d.protocol()), d.allowedGroups(), d.allowedServiceAccounts(), d.affinity(),
-        d.stripPrefix(), new RouteJson.HealthCheckJson(d.healthPath(), d.healthIntervalSeconds()),
-        new RouteRequests.Timeouts(d.connectTimeoutSeconds(), d.idleTimeoutSeconds()), d.maxRequestBodyBytes(),
-        d.isEnabled(), d.isBrowser(), RouteRequests.UpstreamProtocol.fromWire(d.upstreamProtocol()), d.deployment(),
-        d.project(), view.instances().size(), healthy, d.createdAt(), d.updatedAt());
+        d.isTcp() ? null : new RouteJson.MatchJson(d.match().pathPrefix(), d.match().subdomain()),
+        d.protocol(), d.access().groups(), d.access().serviceAccounts(), d.access().registrationProjects(),
+        up.affinity(), up.stripPrefix(), new RouteJson.HealthCheckJson(up.health().path(), up.health().intervalSeconds()),
+        new RouteRequests.Timeouts(d.timeouts().connectSeconds(), d.timeouts().idleSeconds()),
+        d.limits().maxRequestBodyBytes(), d.enabled(), d.isBrowser(), up.protocol(),
+        d.owner() == null ? null : d.owner().deployment(), d.project(), view.instances().size(), healthy,
+        d.createdAt(), d.updatedAt());
   }
 
   private List<RouteJson.Instance> instances(RouteView view) {

@@ -5,14 +5,20 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * Every exchange in progress on this node (a request, a stream, a WebSocket, later a TCP
- * connection), each registered under its token and route, so that whoever ends access ends them:
- * a revoked token, a deleted principal, a principal taken out of the route's groups, a route
- * deleted or disabled. The node's views call in when they take such a change; each open exchange
- * affected is checked again by {@link Admission#recheck} and cut when refused. A sweep every
+ * The one owner of every exchange's lifecycle, whatever its door (a request, an HTTP/2 stream, a
+ * WebSocket, a tunnel, a session port's connection): {@link Loop#begin} opens it and counts it as
+ * in flight; {@link Open#admitted} registers it under its token, route and browser session;
+ * {@link Open#finish} ends it exactly once, unregisters it, and hands it to the {@link Recorder}
+ * (the request metrics and the access log). Doors never count, log or measure themselves.
+ *
+ * <p>Whoever ends access ends the exchanges that depended on it: a revoked token, a deleted
+ * principal, a principal taken out of the route's groups, a route deleted or disabled, a browser
+ * session signed out. The node's views call in when they take such a change; each open exchange
+ * affected is reconsidered by {@link Admission#reconsider} and cut when refused. A sweep every
  * second catches what no change announces (a token expiring mid-stream).
  *
  * <p>Exchanges are kept per event loop in an intrusive list, touched only on that loop: opening
@@ -20,47 +26,188 @@ import java.util.function.Predicate;
  * loop as a task of its own.
  */
 public final class OpenExchanges {
-  /** An exchange in progress: registered under its token and route while it is open. */
-  public abstract static class Open {
+  /** Where a finished exchange is recorded (request metrics, the access log); on its loop, must not block. */
+  @FunctionalInterface
+  public interface Recorder {
+    void finished(Open exchange);
+  }
+
+  /** How an exchange is ended when its access ends; called on its own loop. */
+  @FunctionalInterface
+  public interface Cut {
+    void cut(Refusal why);
+  }
+
+  /** One exchange, from its beginning to its one end. Touched only on its loop. */
+  public static final class Open {
+    private final Loop loop;
+    private final Arrival.Door door;
+    private final String requestId;
+    private final String method;
+    private final String target;
+    private final boolean recorded;
+    private final long startNanos = System.nanoTime();
+    private Cut cut;
+    private Admission.Admitted admitted;
+    private String instance;
+    private long bytesIn;
+    private long bytesOut;
+    private int status;
+    private boolean finished;
+    private boolean registered;
     private Open prev;
     private Open next;
-    private Loop loop;
-    private TokenId tokenId;
-    private String route;
-    private String session;
 
-    /** Ends the exchange because its access ended; called on its own loop. */
-    protected abstract void cut(Refusal why);
+    private Open(Loop loop, Arrival.Door door, String requestId, String method, String target, boolean recorded,
+        Cut cut) {
+      this.loop = loop;
+      this.door = door;
+      this.requestId = requestId;
+      this.method = method;
+      this.target = target;
+      this.recorded = recorded;
+      this.cut = cut;
+    }
 
-    public final boolean isOpen() {
-      return loop != null;
+    /** Admitted: from now on it is open under the token, route and session, and ends when their access does. */
+    public void admitted(Admission.Admitted a) {
+      this.admitted = a;
+      if (!finished && a.route() != null) {
+        loop.register(this);
+      }
+    }
+
+    /** Who ends it from now on (an HTTP exchange that became a WebSocket hands over to its tunnel). */
+    public void onCut(Cut c) {
+      this.cut = c;
+    }
+
+    public void instance(String instanceId) {
+      this.instance = instanceId;
+    }
+
+    public void bytesIn(long n) {
+      bytesIn += n;
+    }
+
+    public void bytesOut(long n) {
+      bytesOut += n;
+    }
+
+    public boolean finished() {
+      return finished;
+    }
+
+    /** Ends the exchange with {@code finalStatus}; answers false (and does nothing) if it had ended. */
+    public boolean finish(int finalStatus) {
+      if (finished) {
+        return false;
+      }
+      finished = true;
+      status = finalStatus;
+      loop.unregister(this);
+      if (recorded) {
+        loop.owner.active.decrementAndGet();
+        loop.owner.recorder.finished(this);
+      }
+      return true;
+    }
+
+    public Arrival.Door door() {
+      return door;
+    }
+
+    public String requestId() {
+      return requestId;
+    }
+
+    public String method() {
+      return method;
+    }
+
+    /** The request target as sent (the access log shows its path, never the query). */
+    public String target() {
+      return target;
+    }
+
+    /** The admission it got, or null when it was refused before. */
+    public Admission.Admitted admittedAs() {
+      return admitted;
+    }
+
+    public String instanceId() {
+      return instance;
+    }
+
+    public long bytesInCount() {
+      return bytesIn;
+    }
+
+    public long bytesOutCount() {
+      return bytesOut;
+    }
+
+    public int status() {
+      return status;
+    }
+
+    /** Since it began, in nanoseconds. */
+    public long nanos() {
+      return System.nanoTime() - startNanos;
+    }
+
+    TokenId tokenId() {
+      return admitted.token().tokenId();
+    }
+
+    String route() {
+      return admitted.route().name();
+    }
+
+    String session() {
+      return admitted.session();
     }
   }
 
   /** The open exchanges of one event loop; every method runs on that loop. */
   public static final class Loop {
+    private final OpenExchanges owner;
     private final EventExecutor executor;
-    private final Open head = new Open() {
-      @Override
-      protected void cut(Refusal why) {}
-    };
+    private final Open head;
     private int size;
 
-    Loop(EventExecutor executor) {
+    Loop(OpenExchanges owner, EventExecutor executor) {
+      this.owner = owner;
       this.executor = executor;
+      this.head = new Open(this, null, null, null, null, false, why -> { });
       head.prev = head;
       head.next = head;
     }
 
-    /** Registers {@code x}, open under {@code tokenId} on {@code route} (in browser session {@code session}, or null). */
-    public void open(Open x, TokenId tokenId, String route, String session) {
-      if (x.loop != null) {
-        close(x);
+    /**
+     * Begins an exchange at {@code door}: in flight from now on, recorded when it finishes.
+     *
+     * @param cut how it is ended if its access ends once it is admitted
+     */
+    public Open begin(Arrival.Door door, String requestId, String method, String target, Cut cut) {
+      owner.active.incrementAndGet();
+      return new Open(this, door, requestId, method, target, true, cut);
+    }
+
+    /**
+     * A standing grant rather than an exchange (a session port's listener): open under its
+     * token and route like an exchange, so it ends with their access, but neither counted in
+     * flight nor recorded.
+     */
+    public Open grant(Cut cut) {
+      return new Open(this, Arrival.Door.SESSION_PORT, null, null, null, false, cut);
+    }
+
+    private void register(Open x) {
+      if (x.registered) {
+        return;
       }
-      x.tokenId = tokenId;
-      x.route = route;
-      x.session = session;
-      x.loop = this;
+      x.registered = true;
       x.prev = head.prev;
       x.next = head;
       head.prev.next = x;
@@ -68,16 +215,15 @@ public final class OpenExchanges {
       size++;
     }
 
-    /** Unregisters {@code x}; nothing when it is not open. */
-    public void close(Open x) {
-      if (x.loop != this) {
+    private void unregister(Open x) {
+      if (!x.registered) {
         return;
       }
+      x.registered = false;
       x.prev.next = x.next;
       x.next.prev = x.prev;
       x.prev = null;
       x.next = null;
-      x.loop = null;
       size--;
     }
 
@@ -90,27 +236,34 @@ public final class OpenExchanges {
       List<Refusal> why = new ArrayList<>();
       for (Open x = head.next; x != head; x = x.next) {
         if (affected.test(x)) {
-          Refusal r = admission.recheck(x.tokenId, x.route, x.session);
+          Refusal r = admission.reconsider(x.tokenId(), x.route(), x.session());
           if (r != null) {
             doomed.add(x);
             why.add(r);
           }
         }
       }
-      // Cut after the walk: a cut closes the exchange, which unlinks it.
+      // Cut after the walk: a cut finishes the exchange, which unlinks it.
       for (int i = 0; i < doomed.size(); i++) {
         Open x = doomed.get(i);
-        close(x);
-        x.cut(why.get(i));
+        unregister(x);
+        x.cut.cut(why.get(i));
       }
     }
   }
 
   private final Admission admission;
   private final List<Loop> loops = new CopyOnWriteArrayList<>();
+  private final AtomicInteger active = new AtomicInteger();
+  private volatile Recorder recorder = x -> { };
 
   public OpenExchanges(Admission admission) {
     this.admission = admission;
+  }
+
+  /** Where finished exchanges are recorded (set once, when the data plane starts). */
+  public void recordTo(Recorder recorder) {
+    this.recorder = recorder;
   }
 
   /** The list of {@code executor}'s exchanges (made on first use; then found without a lock). */
@@ -126,7 +279,7 @@ public final class OpenExchanges {
           return l;
         }
       }
-      Loop l = new Loop(executor);
+      Loop l = new Loop(this, executor);
       loops.add(l);
       return l;
     }
@@ -134,12 +287,12 @@ public final class OpenExchanges {
 
   /** A token was revoked: its exchanges end. */
   public void tokenRevoked(TokenId id) {
-    recheck(x -> x.tokenId.equals(id));
+    recheck(x -> x.tokenId().equals(id));
   }
 
-  /** A browser session ended (signed out): its exchanges end. */
+  /** A browser session ended (signed out, or its access ended): its exchanges end. */
   public void sessionEnded(String session) {
-    recheck(x -> session.equals(x.session));
+    recheck(x -> session.equals(x.session()));
   }
 
   /** The directory changed (a principal deleted, groups changed): every exchange is checked. */
@@ -149,7 +302,7 @@ public final class OpenExchanges {
 
   /** A route's definition changed, or the route went: its exchanges are checked. */
   public void routeChanged(String route) {
-    recheck(x -> x.route.equals(route));
+    recheck(x -> x.route().equals(route));
   }
 
   /** Checks every open exchange (expiry, and anything a lost announcement would have missed). */
@@ -157,13 +310,18 @@ public final class OpenExchanges {
     recheck(x -> true);
   }
 
-  /** Exchanges open on this node now (a moment's count across loops). */
+  /** Exchanges registered under their access on this node now (a moment's count across loops). */
   public int count() {
     int n = 0;
     for (Loop l : loops) {
       n += l.size;
     }
     return n;
+  }
+
+  /** Exchanges begun and not finished on this node now: what draining waits for. */
+  public int active() {
+    return active.get();
   }
 
   private void recheck(Predicate<Open> affected) {

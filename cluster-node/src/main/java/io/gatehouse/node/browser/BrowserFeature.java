@@ -18,7 +18,9 @@ public record BrowserFeature(BrowserSessions sessions) {
   public static BrowserFeature start(NodeRuntime rt) {
     var topic = rt.topic(BrowserSessionEntity.Published.class, BrowserSessionEntity.TOPIC);
     BrowserSessionEntity.init(rt.system(), topic, rt.clock());
-    BrowserSessions sessions = new BrowserSessions(rt.sharding(), rt.settings().askTimeout());
+    BrowserSessions sessions = new BrowserSessions(
+        BrowserSessions.Entities.sharded(rt.sharding(), rt.settings().askTimeout(), rt.node()),
+        id -> rt.mint().minted(id, 0));
     Behavior<BrowserSessionEntity.Published> follower = Behaviors.setup(ctx -> {
       topic.tell(Topic.subscribe(ctx.getSelf()));
       return Behaviors.receiveMessage(p -> {

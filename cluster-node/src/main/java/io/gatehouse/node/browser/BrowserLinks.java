@@ -8,13 +8,12 @@ import io.gatehouse.node.route.RouteTable;
 import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.persistence.Actor;
 import io.gatehouse.persistence.session.BrowserSessionEntity;
+import io.gatehouse.persistence.store.IdMint;
 import io.gatehouse.persistence.token.TokenSecrets;
 import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.BrowserLinkJson;
-import io.gatehouse.protocol.token.Base62;
 import java.net.URI;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +25,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
  * Browser links and browser sessions: what the data plane's {@code /_gatehouse/} endpoints and the
- * admin API do with them. A link is made for a token that may use a browser route, to a path on
- * that route; opening it (once, within a minute, on the route's own host) opens a session. A
- * person may also sign in by pasting a token. The token never appears in a URL.
+ * admin API do with them. A link is made for a token that may use a browser route (admitted for
+ * it by the one admission), to a path on that route; opening it (once, within a minute, on the
+ * route's own host) opens a session bound to that route. A person may also sign in by pasting a
+ * token. Where the browser goes next follows one rule, {@link #checkedNext}, for links and the
+ * form alike. The token never appears in a URL.
  */
 public final class BrowserLinks {
   public static final int SESSION_ID_LENGTH = 22;
   static final Duration CODE_LIFETIME = Duration.ofSeconds(60);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** Where a route answers browsers: {@code scheme://host[:port]}, and the host alone. */
   public record Origin(String url, String host) {}
@@ -43,40 +43,40 @@ public final class BrowserLinks {
 
   private final ClusterSharding sharding;
   private final RouteTable routes;
-  private final Admission admission;
   private final URI publicUrl;
   private final Clock clock;
   private final Duration askTimeout;
+  private final IdMint mint;
 
-  public BrowserLinks(ClusterSharding sharding, RouteTable routes, Admission admission, String publicUrl, Clock clock,
-      Duration askTimeout) {
+  /** @param mint makes session ids this cluster can recognise as its own (a made-up one costs no lookup) */
+  public BrowserLinks(ClusterSharding sharding, RouteTable routes, String publicUrl, Clock clock,
+      Duration askTimeout, IdMint mint) {
     this.sharding = sharding;
     this.routes = routes;
-    this.admission = admission;
+    this.mint = mint;
     this.publicUrl = URI.create(publicUrl);
     this.clock = clock;
     this.askTimeout = askTimeout;
   }
 
   /**
-   * Makes a browser link for {@code token} to {@code next} on {@code route}.
+   * Makes a browser link to {@code next} on the route the token was admitted to.
    *
    * @param node this node's address, for the audit
    */
-  public CompletionStage<BrowserLinkJson.Link> create(TokenValidation.Valid token, String route, String next,
-      String node) {
-    LiveRoute live = browserRoute(route);
-    Refusal refused = admission.mayUse(token, live);
-    if (refused != null) {
-      throw new Rejection(refused.code(), refused.message());
+  public CompletionStage<BrowserLinkJson.Link> create(Admission.Admitted admitted, String next, String node) {
+    LiveRoute live = admitted.route();
+    if (!live.definition().isBrowser()) {
+      throw Rejection.invalid("route", "'" + live.name() + "' is not a browser route (\"browser\": true)");
     }
+    TokenValidation.Valid token = admitted.token();
     String path = checkedNext(live, next);
     Origin origin = origin(live);
-    String sessionId = random(SESSION_ID_LENGTH);
+    String sessionId = mint.mint(SESSION_ID_LENGTH - IdMint.MAC_CHARS);
     String codeSecret = TokenSecrets.randomSecret();
     Instant expires = clock.instant().plus(CODE_LIFETIME).truncatedTo(ChronoUnit.MILLIS);
     return BrowserSessionEntity.ref(sharding, sessionId)
-        .<Done>askWithStatus(r -> new BrowserSessionEntity.Offer(token.tokenId(), origin.host(), path,
+        .<Done>askWithStatus(r -> new BrowserSessionEntity.Offer(token.tokenId(), origin.host(), live.name(), path,
             TokenSecrets.hash(codeSecret), expires, Actor.of(token.principal(), node), r), askTimeout)
         .thenApply(done -> new BrowserLinkJson.Link(
             origin.url() + "/_gatehouse/signin?code=" + sessionId + "_" + codeSecret, expires));
@@ -95,52 +95,56 @@ public final class BrowserLinks {
         .thenApply(redeemed -> new Opened(new SessionCookie.Value(v.sessionId(), secret), redeemed.next()));
   }
 
-  /** Opens a session at once for a token a person pasted; {@code next} must be a path on a browser route of {@code host}. */
-  public CompletionStage<Opened> signIn(TokenValidation.Valid token, String host, String next, String node) {
-    RouteTable.Resolution resolution = resolve(host, next);
-    if (resolution == null || !resolution.route().definition().isBrowser()) {
+  /**
+   * Opens a session at once for a token a person pasted, admitted (by the one admission) for the
+   * path {@code next} on {@code host}, which must be a browser route's.
+   */
+  public CompletionStage<Opened> signIn(Admission.Admitted admitted, String host, String next, String node) {
+    LiveRoute live = admitted.route();
+    if (!live.definition().isBrowser()) {
       throw Rejection.invalid("next", "is not a path on a browser route of this host");
     }
-    Refusal refused = admission.mayUse(token, resolution.route());
-    if (refused != null) {
-      throw new Rejection(refused.code(), refused.message());
-    }
-    String sessionId = random(SESSION_ID_LENGTH);
+    TokenValidation.Valid token = admitted.token();
+    String path = checkedNext(live, next);
+    String sessionId = mint.mint(SESSION_ID_LENGTH - IdMint.MAC_CHARS);
     String secret = TokenSecrets.randomSecret();
     return BrowserSessionEntity.ref(sharding, sessionId)
-        .<Done>askWithStatus(r -> new BrowserSessionEntity.OpenDirectly(token.tokenId(), host,
+        .<Done>askWithStatus(r -> new BrowserSessionEntity.OpenDirectly(token.tokenId(), host, live.name(),
             TokenSecrets.hash(secret), Actor.of(token.principal(), node), r), askTimeout)
-        .thenApply(done -> new Opened(new SessionCookie.Value(sessionId, secret), next));
-  }
-
-  /** Ends the session (sign-out). */
-  public CompletionStage<Done> end(String sessionId, String node) {
-    return BrowserSessionEntity.ref(sharding, sessionId)
-        .askWithStatus(r -> new BrowserSessionEntity.End("signed out", Actor.system(node), r), askTimeout);
-  }
-
-  private LiveRoute browserRoute(String name) {
-    LiveRoute live = routes.get(name);
-    if (live == null) {
-      throw Rejection.notFound("route '" + name + "' does not exist");
-    }
-    if (!live.definition().isBrowser()) {
-      throw Rejection.invalid("route", "'" + name + "' is not a browser route (\"browser\": true)");
-    }
-    return live;
+        .thenApply(done -> new Opened(new SessionCookie.Value(sessionId, secret), path));
   }
 
   /**
-   * {@code next} as a path on {@code route}: absent, the route's own path; else a path (not
-   * {@code //host}, not a URL, no backslash, no dot segment) that this route answers.
+   * Signs a browser out of the sessions its cookie holds: each ends only if the cookie has its
+   * secret (its entity checks), so nobody can end another's session by its id.
+   */
+  public CompletionStage<Void> signOut(java.util.List<SessionCookie.Value> held, String node) {
+    CompletableFuture<?>[] ends = held.stream()
+        .map(v -> BrowserSessionEntity.ref(sharding, v.sessionId())
+            .<Done>askWithStatus(r -> new BrowserSessionEntity.End("signed out", TokenSecrets.hash(v.secret()),
+                Actor.system(node), r), askTimeout)
+            .toCompletableFuture().exceptionally(f -> Done.getInstance()))
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(ends);
+  }
+
+  /** Whether {@code next} is a path a browser may be sent to: one {@code /} first, no backslash, no scheme. */
+  public static boolean isLocalPath(String next) {
+    return next.startsWith("/") && !next.startsWith("//") && next.indexOf('\\') < 0;
+  }
+
+  /**
+   * Where a browser goes after signing in to {@code route}, by the one rule for links and the
+   * sign-in form: absent, the route's own path; else a path (not {@code //host}, not a URL, no
+   * backslash, no dot segment) that this route answers on its own origin.
    */
   String checkedNext(LiveRoute route, String next) {
     Origin origin = origin(route);
     boolean bySubdomain = origin.host().equals(subdomainHost(route));
     if (next == null || next.isEmpty()) {
-      return bySubdomain ? "/" : route.definition().pathPrefix() + "/";
+      return bySubdomain ? "/" : route.definition().match().pathPrefix() + "/";
     }
-    if (!next.startsWith("/") || next.startsWith("//") || next.indexOf('\\') >= 0) {
+    if (!isLocalPath(next)) {
       throw Rejection.invalid("next", "must be a path on route '" + route.name() + "' (starting with one '/')");
     }
     RouteTable.Resolution r = resolve(bySubdomain ? origin.host() : null, next);
@@ -168,16 +172,8 @@ public final class BrowserLinks {
   }
 
   private String subdomainHost(LiveRoute route) {
-    String sub = route.definition().subdomain();
+    String sub = route.definition().match().subdomain();
     return sub == null || routes.baseDomain() == null ? null : sub + "." + routes.baseDomain();
-  }
-
-  static String random(int length) {
-    StringBuilder sb = new StringBuilder(length);
-    for (int i = 0; i < length; i++) {
-      sb.append(Base62.ALPHABET.charAt(RANDOM.nextInt(62)));
-    }
-    return sb.toString();
   }
 
   /** A refusal from here, as the data plane answers it. */

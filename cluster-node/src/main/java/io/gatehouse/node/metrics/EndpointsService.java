@@ -74,7 +74,7 @@ public final class EndpointsService {
         out.add(new EndpointJson.Endpoint(r.name(), r.definition().isStatic() ? "static" : "ephemeral",
             routeService.url(r.definition()), status, healthy, total, uptime, requests,
             round(requests / minutes), t == null ? null : round(t.averageMillis()), t == null ? null : round(t.p95Millis()),
-            requests == 0 ? 0.0 : round((double) t.errors() / requests), r.definition().protocol(),
+            requests == 0 ? 0.0 : round((double) t.errors() / requests), r.definition().protocol().wire(),
             t == null ? 0 : t.bytesIn(), t == null ? 0 : t.bytesOut()));
       }
       return out;

@@ -1,6 +1,7 @@
 package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.OpenExchanges;
 import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,23 +14,6 @@ import org.slf4j.LoggerFactory;
 final class AccessLog {
   private static final Logger log = LoggerFactory.getLogger("gatehouse.access");
 
-  /**
-   * What one line says.
-   *
-   * @param target the request target as sent (its path is logged, normalised once admitted; never the query)
-   * @param admitted null for a request refused before its route was known (a tcp connection's has no path)
-   */
-  record Entry(String requestId, String method, String target, Admission.Admitted admitted, String instance,
-      int status, long nanos, long bytesIn, long bytesOut) {
-    String path() {
-      if (admitted != null && admitted.path() != null) {
-        return admitted.path().pathOnly();
-      }
-      int q = target.indexOf('?');
-      return q < 0 ? target : target.substring(0, q);
-    }
-  }
-
   private final boolean enabled;
 
   AccessLog(boolean enabled) {
@@ -40,25 +24,38 @@ final class AccessLog {
     return enabled;
   }
 
-  void log(Entry e) {
+  /** The line of a finished exchange: its path (normalised once admitted; never the query), who, where, how it went. */
+  void log(OpenExchanges.Open e) {
+    Admission.Admitted a = e.admittedAs();
     StringBuilder sb = new StringBuilder(320);
     sb.append("{\"time\":\"").append(Instant.now()).append('"');
     field(sb, "requestId", e.requestId());
+    field(sb, "door", e.door().name().toLowerCase(java.util.Locale.ROOT));
     field(sb, "method", e.method());
-    field(sb, "path", e.path());
-    field(sb, "tokenId", e.admitted() == null ? null : e.admitted().token().tokenId().value());
-    field(sb, "principal", e.admitted() == null ? null : e.admitted().token().principal().display());
-    field(sb, "route", e.admitted() == null ? null : e.admitted().route().name());
-    field(sb, "instance", e.instance());
+    field(sb, "path", path(e));
+    field(sb, "tokenId", a == null ? null : a.token().tokenId().value());
+    field(sb, "principal", a == null ? null : a.token().principal().display());
+    field(sb, "route", a == null || a.route() == null ? null : a.route().name());
+    field(sb, "instance", e.instanceId());
     sb.append(",\"status\":").append(e.status());
     long micros = e.nanos() / 1000;
     long fraction = micros % 1000;
     sb.append(",\"latencyMs\":").append(micros / 1000).append('.')
         .append(fraction < 100 ? (fraction < 10 ? "00" : "0") : "").append(fraction);
-    sb.append(",\"bytesIn\":").append(e.bytesIn());
-    sb.append(",\"bytesOut\":").append(e.bytesOut());
+    sb.append(",\"bytesIn\":").append(e.bytesInCount());
+    sb.append(",\"bytesOut\":").append(e.bytesOutCount());
     sb.append('}');
     log.info(sb.toString());
+  }
+
+  private static String path(OpenExchanges.Open e) {
+    Admission.Admitted a = e.admittedAs();
+    if (a != null && a.path() != null) {
+      return a.path().pathOnly();
+    }
+    String target = e.target();
+    int q = target == null ? -1 : target.indexOf('?');
+    return q < 0 ? target : target.substring(0, q);
   }
 
   private static void field(StringBuilder sb, String name, String value) {

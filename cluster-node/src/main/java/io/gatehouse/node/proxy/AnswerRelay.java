@@ -46,7 +46,11 @@ final class AnswerRelay implements UpstreamListener {
       return;
     }
     if (msg instanceof FullHttpResponse full) {
-      // An answer in one piece (HTTP/2: HEADERS that end the stream, or a 1xx): its head, then its end.
+      if (full.status().code() >= 200 && !(full.status().code() == 101 && exchange.isUpgrade())) {
+        whole(full);
+        return;
+      }
+      // An interim answer (1xx), or an upgrade's: its head, then its end.
       fromUpstream(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
       fromUpstream(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
       return;
@@ -96,6 +100,28 @@ final class AnswerRelay implements UpstreamListener {
       client.writeAndFlush(copy);
     }
     skipInterimEnd = true;
+  }
+
+  /**
+   * An answer in one piece (over HTTP/2: one HEADERS frame that ends the stream) goes on in one
+   * piece, so an HTTP/2 client receives it as it was sent: a gRPC error answered "trailers-only"
+   * (its {@code grpc-status} in that one HEADERS frame) stays a gRPC error, not a stream that
+   * ends without a status.
+   */
+  private void whole(FullHttpResponse full) {
+    exchange.touch();
+    int status = full.status().code();
+    upstreamKeepAlive = HttpUtil.isKeepAlive(full);
+    exchange.answering(status);
+    Headers.toClient(full.headers(), requestId, exchange.instanceId(), exchange.keepClient(), false);
+    Headers.rewriteForClient(full.headers(), view);
+    boolean bodyless = status == 204 || status == 304 || exchange.isHead();
+    if (!exchange.overHttp2() && !bodyless && !HttpUtil.isContentLengthSet(full)) {
+      HttpUtil.setContentLength(full, full.content().readableBytes());
+    }
+    full.setProtocolVersion(clientHttp11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
+    exchange.answered(full.content().readableBytes());
+    exchange.complete(upstreamKeepAlive, client.write(full));
   }
 
   private void head(HttpResponse response) {

@@ -4,7 +4,6 @@ import io.gatehouse.node.admission.Admission;
 import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.affinity.InstancePicker;
 import io.gatehouse.node.browser.BrowserLinks;
-import io.gatehouse.node.browser.BrowserSessions;
 import io.gatehouse.node.metrics.RequestObserver;
 import io.gatehouse.node.tcp.SessionPorts;
 import io.gatehouse.node.upstream.Upstreams;
@@ -17,7 +16,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -47,8 +45,7 @@ public final class DataPlane implements AutoCloseable {
    * @param node this node's address, for the audit
    */
   public record Parts(Admission admission, InstancePicker picker, Upstreams upstreams, OpenExchanges open,
-      RequestObserver observer, BrowserSessions sessions, BrowserLinks links, SessionPorts sessionPorts,
-      String publicScheme, String node) {}
+      RequestObserver observer, BrowserLinks links, SessionPorts sessionPorts, String publicScheme, String node) {}
 
   private final HttpDoor door;
   private final Upstreams upstreams;
@@ -66,6 +63,7 @@ public final class DataPlane implements AutoCloseable {
 
   public static DataPlane start(Parts parts, DataPlaneSettings settings, String host, int port)
       throws InterruptedException {
+    parts.open().recordTo(new ExchangeRecorder(parts.observer(), new AccessLog(settings.accessLog())));
     DataPlane dp = new DataPlane(new HttpDoor(parts, settings), parts.upstreams(),
         parts.upstreams().eventLoops(settings.eventLoops(), "gatehouse-data"));
     try {
@@ -79,9 +77,7 @@ public final class DataPlane implements AutoCloseable {
         dp.certificate = new ServerCertificate(settings.tls());
         dp.tlsServer = dp.listen(host, settings.tls().port(), decoder, dp.certificate, settings);
       }
-      parts.sessionPorts().start(dp.group, parts.upstreams().serverChannel(), dp.door.tcp(),
-          (c, status, nanos) -> dp.door.tcpFinished(c, "TCP", "session-port:" + c.admitted().route().name(),
-              Headers.requestId(EmptyHttpHeaders.INSTANCE), status, nanos));
+      parts.sessionPorts().start(dp.group, parts.upstreams().serverChannel(), dp.door.tcp());
       // Open exchanges are checked again every second: a token expiring mid-stream ends it.
       dp.group.next().scheduleAtFixedRate(parts.open()::sweep, 1, 1, TimeUnit.SECONDS);
       log.info("data plane listening on {}{} ({}, {} event loops)", dp.server.localAddress(),
@@ -147,7 +143,7 @@ public final class DataPlane implements AutoCloseable {
 
   /** Requests being served by this node now. */
   public int active() {
-    return door.active();
+    return door.open().active();
   }
 
   /** From now on every answer carries {@code Connection: close}; the node still listens and serves. */
@@ -179,7 +175,7 @@ public final class DataPlane implements AutoCloseable {
   /** Waits until no request is in flight, or {@code timeout} passed; answers whether it drained. */
   public boolean awaitIdle(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (door.active() > 0 && System.nanoTime() < deadline) {
+    while (door.open().active() > 0 && System.nanoTime() < deadline) {
       try {
         TimeUnit.MILLISECONDS.sleep(20);
       } catch (InterruptedException e) {
@@ -187,7 +183,7 @@ public final class DataPlane implements AutoCloseable {
         return false;
       }
     }
-    return door.active() == 0;
+    return door.open().active() == 0;
   }
 
   @Override

@@ -27,8 +27,10 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
   public static DataPlaneFeature prepare(NodeRuntime rt, DirectoryFeature directory, TokenFeature tokens,
       RouteFeature routes, MetricsFeature metrics, BrowserFeature browser) {
     var settings = rt.settings();
-    Admission admission = new Admission(tokens.cache(), routes.table(), directory.view(), tokens.lastUsed(),
-        metrics.observer(), settings.dataPlane().retryAfterSeconds(), browser.sessions()::isOpen);
+    String publicScheme = java.net.URI.create(settings.publicUrl()).getScheme();
+    Admission admission = new Admission(tokens.cache(), routes.table(), directory.view(), browser.sessions(),
+        tokens.lastUsed(), metrics.observer(), settings.dataPlane().retryAfterSeconds(), publicScheme,
+        Admission.Limits.NONE);
     SessionCache sessions = new SessionCache(settings.affinity().reportActiveEvery());
     Upstreams upstreams = new Upstreams(settings.dataPlane().maxIdleUpstreamConnections(),
         (route, instance, reason) -> RouteEntity.ref(rt.sharding(), route)
@@ -38,15 +40,21 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
         new ShardedSessions(rt.system(), settings.dataPlane().sessionAskTimeout()), upstreams.load(), rt.clock());
     OpenExchanges open = new OpenExchanges(admission);
     tokens.cache().onRevoked(open::tokenRevoked);
-    directory.view().onChange(open::directoryChanged);
-    routes.table().onAccessChange(open::routeChanged);
+    directory.view().onChange(() -> {
+      open.directoryChanged();
+      admission.endSessionsWithoutAccess();
+    });
+    routes.table().onAccessChange(route -> {
+      open.routeChanged(route);
+      admission.endSessionsWithoutAccess();
+    });
     browser.sessions().onEnded(open::sessionEnded);
-    BrowserLinks links = new BrowserLinks(rt.sharding(), routes.table(), admission, settings.publicUrl(), rt.clock(),
-        settings.askTimeout());
+    BrowserLinks links = new BrowserLinks(rt.sharding(), routes.table(), settings.publicUrl(), rt.clock(),
+        settings.askTimeout(), rt.mint());
     SessionPorts ports = new SessionPorts(settings.dataPlane().tcpSessions(), rt.node(), rt.clock());
     ports.join(rt.system(), rt.topic(SessionPorts.EndRequest.class, SessionPorts.TOPIC));
-    return new DataPlaneFeature(new DataPlane.Parts(admission, picker, upstreams, open, metrics.observer(),
-        browser.sessions(), links, ports, java.net.URI.create(settings.publicUrl()).getScheme(), rt.node()), sessions);
+    return new DataPlaneFeature(new DataPlane.Parts(admission, picker, upstreams, open, metrics.observer(), links,
+        ports, publicScheme, rt.node()), sessions);
   }
 
   /** Starts listening. */

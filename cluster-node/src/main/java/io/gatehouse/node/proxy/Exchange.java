@@ -5,6 +5,7 @@ import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.upstream.BackendHandler;
 import io.gatehouse.node.upstream.UpstreamLeg;
+import io.gatehouse.protocol.api.RouteRequests;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -26,27 +27,27 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One request on the HTTP/1.1 door, from its head to the last byte of its answer, all on the
- * client connection's event loop. It holds only the phases: framing checks, then
- * {@link Admission} (token, route, RBAC, body limit), then the {@link UpstreamLeg} (instance and
- * connection), then the request and answer streamed through, or a WebSocket handed to a
- * {@link WebSocketTunnel}. While it runs it is open under its token and route, so it can be cut
- * when its access ends.
+ * One proxied request on an HTTP door (HTTP/1.1, or an HTTP/2 stream), from its head to the last
+ * byte of its answer, all on the client connection's event loop. It holds only the phases: the
+ * one {@link Admission} (what arrived read by {@link HttpArrivals}), then the {@link UpstreamLeg}
+ * (instance and connection), then the request and answer streamed through, or a WebSocket handed
+ * to a {@link WebSocketTunnel}. Its lifecycle (in flight, open under its access, recorded once)
+ * is the {@link OpenExchanges.Open} it holds.
  */
-final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Conversation {
+final class Exchange implements UpstreamLeg.Owner, Conversation {
   enum Phase { ADMITTING, CONNECTING, STREAMING, SENT, DONE }
 
   private final FrontendHandler frontend;
   private final ChannelHandlerContext client;
   private final HttpDoor door;
   private final HttpRequest request;
-  private final long startNanos = System.nanoTime();
   private final String requestId;
   private final boolean clientHttp11;
   /** Read before the headers are rewritten for the instance (which drops the client's Connection). */
   private final boolean clientKeepAlive;
   private final boolean upgrade;
   private final boolean requestHasBody;
+  private final OpenExchanges.Open record;
   private Phase phase = Phase.ADMITTING;
   private Admission.Admitted admitted;
   private UpstreamLeg leg;
@@ -58,7 +59,6 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
   private boolean requestComplete;
   private int status;
   private long bytesIn;
-  private long bytesOut;
   private long lastActivityNanos;
 
   Exchange(FrontendHandler frontend, ChannelHandlerContext client, HttpDoor door, HttpRequest request) {
@@ -71,14 +71,20 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
     this.clientKeepAlive = clientHttp11 && HttpUtil.isKeepAlive(request);
     this.upgrade = Headers.isWebSocketUpgrade(request);
     this.requestHasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+    this.record = frontend.openExchanges().begin(frontend.door(), requestId, request.method().name(), request.uri(),
+        this::cut);
   }
 
   // ---- 1. admission, 2. the instance ---------------------------------------------------------
 
   @Override
   public void start() {
-    door.opened();
-    HttpAdmission.decide(request, door, frontend, client.executor(), this::decided);
+    HttpArrivals.Read read = HttpArrivals.read(request, frontend.door(), frontend.scheme());
+    if (read.refusal() != null) {
+      refuse(read.refusal());
+      return;
+    }
+    door.admission().decide(read.arrival(), frontend.memos(), client.executor(), this::decided);
   }
 
   private void decided(Admission.Decision d) {
@@ -90,14 +96,14 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       return;
     }
     admitted = (Admission.Admitted) d;
-    if (upgrade && !admitted.route().definition().upstreamProtocol().equals("http1")) {
+    record.admitted(admitted);
+    if (upgrade && admitted.route().definition().upstream().protocol() != RouteRequests.UpstreamProtocol.HTTP1) {
       refuse(Refusal.upstreamUnavailable("route '" + admitted.route().name() + "' reaches its instances over "
           + "HTTP/2, which carries no WebSocket upgrade; use an http1 route for WebSockets"));
       return;
     }
     view = new Headers.ClientView(null, admitted.strippedPrefix(),
         frontend.scheme().equals("https") ? "https" : door.publicScheme(), request.headers().get(HttpHeaderNames.HOST));
-    frontend.openExchanges().open(this, admitted.token().tokenId(), admitted.route().name(), admitted.session());
     if (clientHttp11 && HttpUtil.is100ContinueExpected(request)) {
       // Admitted: now the client may send its body (a refused one never does).
       client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
@@ -127,14 +133,16 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
   public void connected(Channel ch, BackendHandler b) {
     upstream = ch;
     backend = b;
+    record.instance(leg.target().id());
     backend.use(new AnswerRelay(this, client, requestId, clientHttp11,
         new Headers.ClientView(leg.target().address(), view.strippedPrefix(), view.scheme(), view.host())));
     if (!rewritten) {
       rewritten = true;
       request.setUri(admitted.forwardPath());
       request.setProtocolVersion(HttpVersion.HTTP_1_1);
-      Headers.toUpstream(request.headers(), upgrade, leg.target().address(), Headers.clientIp(client.channel()), frontend.scheme(), requestId,
-          admitted.token().principal().display(), admitted.token().tokenId().value(), admitted.strippedPrefix());
+      Headers.toUpstream(request.headers(), upgrade, leg.target().address(), frontend.clientAddress(),
+          frontend.scheme(), requestId, admitted.token().principal().display(), admitted.token().tokenId().value(),
+          admitted.strippedPrefix());
     }
     touch();
     frontend.idleCheckBy(lastActivityNanos + idleNanos());
@@ -164,8 +172,10 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
 
   @Override
   public void forwardBody(HttpContent content) {
-    bytesIn += content.content().readableBytes();
-    long limit = admitted.route().definition().maxRequestBodyBytes();
+    int n = content.content().readableBytes();
+    bytesIn += n;
+    record.bytesIn(n);
+    long limit = admitted.route().definition().limits().maxRequestBodyBytes();
     if (bytesIn > limit) {
       ReferenceCountUtil.release(content);
       refuse(Refusal.tooLarge(admitted.route().name(), limit));
@@ -202,7 +212,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
   }
 
   void answered(long bytes) {
-    bytesOut += bytes;
+    record.bytesOut(bytes);
   }
 
   /** The instance's connection, while the exchange uses one. */
@@ -212,6 +222,11 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
 
   String instanceId() {
     return leg.target().id();
+  }
+
+  /** Whether the client is an HTTP/2 stream (its framing carries the end of a body; HTTP/1.1 needs a length). */
+  boolean overHttp2() {
+    return frontend.door() == io.gatehouse.node.admission.Arrival.Door.HTTP2;
   }
 
   boolean isUpgrade() {
@@ -235,11 +250,10 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       b.use(null);
       up.close();
     }
+    client.flush();
     if (keepClient() && requestComplete) {
-      client.flush();
       frontend.exchangeDone(true);
     } else {
-      client.flush();
       lastWrite.addListener(ChannelFutureListener.CLOSE);
       frontend.exchangeDone(false);
     }
@@ -263,10 +277,11 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
     backend.use(null);
     client.channel().write(response);
     upstream = null;
-    finish(101);
+    // The exchange goes on as a WebSocket: its record passes to the tunnel, which finishes it.
+    phase = Phase.DONE;
+    leg.done();
     frontend.becomeTunnel();
-    WebSocketTunnel.start(client.channel(), up, admitted.route().definition().idleTimeoutSeconds(),
-        frontend.openExchanges(), admitted.token().tokenId(), admitted.route().name(), admitted.session());
+    WebSocketTunnel.start(client.channel(), up, admitted.route().definition().timeouts().idleSeconds(), record);
   }
 
   // ---- failures and endings ------------------------------------------------------------------
@@ -293,8 +308,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
   }
 
   /** Its access ended (revocation, deletion, a group or route change): answer so if nothing was sent, else cut. */
-  @Override
-  protected void cut(Refusal why) {
+  private void cut(Refusal why) {
     if (phase == Phase.DONE) {
       return;
     }
@@ -310,7 +324,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
   }
 
   private long idleNanos() {
-    return TimeUnit.SECONDS.toNanos(admitted.route().definition().idleTimeoutSeconds());
+    return TimeUnit.SECONDS.toNanos(admitted.route().definition().timeouts().idleSeconds());
   }
 
   /**
@@ -329,7 +343,7 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
     }
     if (!responseStarted) {
       refuse(Refusal.upstreamTimeout("the instance did not answer within "
-          + admitted.route().definition().idleTimeoutSeconds() + " s (route '" + admitted.route().name() + "')"));
+          + admitted.route().definition().timeouts().idleSeconds() + " s (route '" + admitted.route().name() + "')"));
     } else {
       abort();
     }
@@ -349,20 +363,10 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
     // After a request the decoder could not read, the rest of the stream cannot be trusted: close.
     boolean keep = keepClient() && !(requestHasBody && !requestComplete) && !upgrade
         && !request.decoderResult().isFailure();
-    response.headers().set(Headers.X_REQUEST_ID, requestId);
-    if (!keep) {
-      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
-    response.setProtocolVersion(clientHttp11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
-    bytesOut = response.content().readableBytes();
+    record.bytesOut(response.content().readableBytes());
     finish(why.status());
-    if (keep) {
-      client.writeAndFlush(response);
-      frontend.exchangeDone(true);
-    } else {
-      client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-      frontend.exchangeDone(false);
-    }
+    HttpRefusals.answer(client, response, requestId, keep, clientHttp11);
+    frontend.exchangeDone(keep);
   }
 
   /** Ends the exchange with both connections cut, when an answer can no longer be given. */
@@ -404,13 +408,9 @@ final class Exchange extends OpenExchanges.Open implements UpstreamLeg.Owner, Co
       return;
     }
     phase = Phase.DONE;
-    frontend.openExchanges().close(this);
     if (leg != null) {
       leg.done();
     }
-    door.closed();
-    door.finished(new AccessLog.Entry(requestId, request.method().name(), request.uri(), admitted,
-        leg == null || leg.target() == null ? null : leg.target().id(), finalStatus, System.nanoTime() - startNanos,
-        bytesIn, bytesOut));
+    record.finish(finalStatus);
   }
 }

@@ -1,8 +1,8 @@
 package io.gatehouse.node.proxy;
 
+import io.gatehouse.node.admission.Arrival;
+import io.gatehouse.node.admission.Memos;
 import io.gatehouse.node.admission.OpenExchanges;
-import io.gatehouse.node.browser.BrowserSessions;
-import io.gatehouse.node.token.TokenCache;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -47,20 +47,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private long waitingSince;
   /** What the connection's last credentials were found to be; shared by the streams of an HTTP/2 connection. */
   private Memos memos;
-
-  /** The connection's memos of its token and its session cookie (all its streams run on its loop). */
-  private record Memos(TokenCache.Memo token, BrowserSessions.Memo session) {
-    static final AttributeKey<Memos> KEY = AttributeKey.valueOf("gatehouse.memos");
-
-    static Memos of(Channel connection) {
-      Memos m = connection.attr(KEY).get();
-      if (m == null) {
-        m = new Memos(new TokenCache.Memo(), new BrowserSessions.Memo());
-        connection.attr(KEY).set(m);
-      }
-      return m;
-    }
-  }
+  private static final AttributeKey<Memos> MEMOS = AttributeKey.valueOf("gatehouse.memos");
 
   FrontendHandler(HttpDoor door, boolean secure, boolean stream) {
     this.door = door;
@@ -73,31 +60,55 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     return secure ? "https" : "http";
   }
 
+  /** Which door this is: an HTTP/1.1 connection, or a stream of an HTTP/2 one. */
+  Arrival.Door door() {
+    return stream ? Arrival.Door.HTTP2 : Arrival.Door.HTTP1;
+  }
+
   /** The open exchanges of this connection's event loop. */
   OpenExchanges.Loop openExchanges() {
     return open;
   }
 
-  /** The session cookie this connection last presented, as checked. */
-  BrowserSessions.Memo sessionMemo() {
-    return memos.session();
+  /** What this connection last presented as credentials, as checked. */
+  Memos memos() {
+    return memos;
   }
 
-  /** The token this connection last presented, as validated (see {@link TokenCache.Memo}). */
-  TokenCache.Memo tokenMemo() {
-    return memos.token();
+  /** The client's address, as {@code X-Forwarded-For} and the access log give it. */
+  String clientAddress() {
+    return Headers.clientIp(connection());
+  }
+
+  /** The client's address as an address (a session port's {@code allowFrom} defaults to it). */
+  java.net.InetAddress clientInetAddress() {
+    return ((java.net.InetSocketAddress) connection().remoteAddress()).getAddress();
+  }
+
+  /** The client's connection (an HTTP/2 stream's parent). */
+  Channel connection() {
+    return stream ? ((Http2StreamChannel) ctx.channel()).parent() : ctx.channel();
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     this.open = door.open().on(ctx.executor());
-    this.memos = stream ? Memos.of(((Http2StreamChannel) ctx.channel()).parent())
-        : new Memos(new TokenCache.Memo(), new BrowserSessions.Memo());
+    this.memos = stream ? memosOf(((Http2StreamChannel) ctx.channel()).parent()) : new Memos();
     if (ctx.channel().isActive()) {
       // Added once the protocol was chosen (ALPN, the h2c preface): the connection is already up.
       begin();
     }
+  }
+
+  /** An HTTP/2 connection's memos, shared by its streams (which all run on its loop). */
+  private static Memos memosOf(Channel connection) {
+    Memos m = connection.attr(MEMOS).get();
+    if (m == null) {
+      m = new Memos();
+      connection.attr(MEMOS).set(m);
+    }
+    return m;
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import io.gatehouse.node.browser.SessionCookie;
 
@@ -60,7 +59,6 @@ final class Headers {
       });
 
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private Headers() {}
 
@@ -82,9 +80,7 @@ final class Headers {
     for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
       CharSequence name = it.next().getKey();
       if (hopByHop(name) || HttpHeaderNames.AUTHORIZATION.contentEqualsIgnoreCase(name)
-          || HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name)
-          || FORWARDED.contentEqualsIgnoreCase(name) || startsWithIgnoreCase(name, "x-gatehouse-")
-          || startsWithIgnoreCase(name, "x-forwarded-")) {
+          || HttpHeaderNames.EXPECT.contentEqualsIgnoreCase(name) || gatewayOwned(name)) {
         doomed = add(doomed, name.toString());
       }
     }
@@ -259,8 +255,43 @@ final class Headers {
     return false;
   }
 
-  private static boolean startsWithIgnoreCase(CharSequence name, String prefix) {
-    return name.length() >= prefix.length() && AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length());
+  /**
+   * Whether a client's header could pass for one of the gateway's own: {@code X-Gatehouse-*},
+   * {@code X-Forwarded-*}, {@code Forwarded}, or an {@code X-Request-Id} spelled with {@code _}
+   * (which CGI, WSGI, Rack and PHP read as the same header), in any case.
+   */
+  static boolean gatewayOwned(CharSequence name) {
+    return startsLoosely(name, "x-gatehouse-") || startsLoosely(name, "x-forwarded-")
+        || (name.length() == 9 && startsLoosely(name, "forwarded"))
+        || (name.length() == 12 && startsLoosely(name, "x-request-id") && indexOf(name, '_') >= 0);
+  }
+
+  /** Whether {@code name} starts with {@code prefix} (lower case, with '-'), reading '_' as '-' and any case. */
+  private static boolean startsLoosely(CharSequence name, String prefix) {
+    if (name.length() < prefix.length()) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '_') {
+        c = '-';
+      } else if (c >= 'A' && c <= 'Z') {
+        c = (char) (c + 32);
+      }
+      if (c != prefix.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int indexOf(CharSequence s, char c) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == c) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static List<String> add(List<String> list, String name) {
@@ -291,14 +322,6 @@ final class Headers {
     if (given != null && CLIENT_REQUEST_ID.matcher(given).matches()) {
       return given;
     }
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    long a = r.nextLong();
-    long b = r.nextLong();
-    char[] out = new char[32];
-    for (int i = 0; i < 16; i++) {
-      out[i] = HEX[(int) (a >>> (60 - 4 * i)) & 0xf];
-      out[16 + i] = HEX[(int) (b >>> (60 - 4 * i)) & 0xf];
-    }
-    return new String(out);
+    return io.gatehouse.node.admission.RequestIds.next();
   }
 }

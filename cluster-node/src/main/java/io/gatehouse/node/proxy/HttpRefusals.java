@@ -3,6 +3,7 @@ package io.gatehouse.node.proxy;
 import io.gatehouse.node.admission.Refusal;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -13,9 +14,31 @@ import io.netty.buffer.Unpooled;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
-/** A {@link Refusal} as HTTP says it: API.md's JSON error body, with the headers its status carries. */
+/**
+ * A {@link Refusal} as HTTP says it: API.md's JSON error body, with the headers its status
+ * carries (or gRPC's trailers-only answer), and the one way every HTTP door sends the gateway's
+ * own final answer to a request ({@link #answer}).
+ */
 final class HttpRefusals {
   private HttpRefusals() {}
+
+  /**
+   * Sends {@code response} as the answer to the request {@code requestId}, with its id, and ends
+   * the connection after it unless {@code keep} (lingering, so that a client still sending a body
+   * reads the answer: {@link Lingering}). {@code http11}: the client spoke HTTP/1.1 (an HTTP/1.0
+   * client gets an HTTP/1.0 answer).
+   */
+  static void answer(ChannelHandlerContext client, FullHttpResponse response, String requestId, boolean keep,
+      boolean http11) {
+    response.headers().set(Headers.X_REQUEST_ID, requestId);
+    response.setProtocolVersion(http11 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
+    if (!keep) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      Lingering.closeAfter(client.writeAndFlush(response));
+      return;
+    }
+    client.writeAndFlush(response);
+  }
 
   /** {@code r} for a gRPC call ({@code grpc}) as a trailers-only gRPC answer, else as {@link #render(ByteBufAllocator, Refusal)}. */
   static FullHttpResponse render(ByteBufAllocator alloc, Refusal r, boolean grpc) {

@@ -1,6 +1,5 @@
 package io.gatehouse.node.proxy;
 
-import io.gatehouse.node.upstream.Http2IdleClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,8 +32,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Limits against abuse: at most {@link #MAX_CONCURRENT_STREAMS} streams at once, header blocks
  * of at most the HTTP/1.1 header limit, Netty's guard against RST floods (CVE-2023-44487, "Rapid
- * Reset": more than 200 resets in 30 s closes the connection), and a connection with no stream
- * closes after the client idle timeout.
+ * Reset": more than 200 resets in 30 s closes the connection), and the client idle timeout on
+ * every connection in every protocol: one that has not said which protocol it speaks (part of the
+ * h2c preface, say) closes when it passes, and an HTTP/2 connection with no stream open closes
+ * after it however many PINGs its client sends ({@link Http2ClientIdle}).
  */
 final class ProtocolNegotiation {
   static final int MAX_CONCURRENT_STREAMS = 128;
@@ -59,7 +59,6 @@ final class ProtocolNegotiation {
           .validateHeaders(true)
           .build();
       ChannelPipeline p = ch.pipeline();
-      p.addLast("idle", new IdleStateHandler(0, 0, door.clientIdleNanos(), TimeUnit.NANOSECONDS));
       p.addLast("h2", codec);
       p.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
         @Override
@@ -69,7 +68,7 @@ final class ProtocolNegotiation {
           stream.pipeline().addLast("frontend", new FrontendHandler(door, secure, true));
         }
       }));
-      p.addLast("end", new Http2IdleClose(codec));
+      p.addLast("end", new Http2ClientIdle(codec, door.clientIdleNanos()));
       // HTTP/2 multiplexes: the connection reads on, each stream's window bounds what waits unread.
       ch.config().setAutoRead(true);
     }
@@ -121,6 +120,13 @@ final class ProtocolNegotiation {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
       ctx.read();
+      // A connection that has not told which protocol it speaks within the idle timeout (nothing
+      // at all, or a part of the preface) ends: the timeout holds before either protocol does.
+      ctx.executor().schedule(() -> {
+        if (ctx.pipeline().get(PrefaceSniffer.class) == this) {
+          ctx.close();
+        }
+      }, http.door().clientIdleNanos(), TimeUnit.NANOSECONDS);
       super.channelActive(ctx);
     }
 

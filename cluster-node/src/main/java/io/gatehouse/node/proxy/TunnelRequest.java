@@ -1,10 +1,10 @@
 package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.Arrival;
+import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.tcp.TcpConnection;
-import io.gatehouse.node.token.Bearer;
-import io.gatehouse.node.token.TokenValidation;
 import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.Name;
 import io.netty.buffer.ByteBuf;
@@ -41,7 +41,7 @@ import java.util.Base64;
 /**
  * {@code GET /_gatehouse/tunnel/{route}}: a WebSocket (subprotocol {@code gatehouse-tcp}) that
  * carries a TCP connection to an instance of a tcp route, its bytes in binary messages both ways.
- * The upgrade is admitted like a request (bearer token, the route by name, RBAC); the instance is
+ * The upgrade is admitted by the one admission (the credential, the route by name, RBAC); the instance is
  * connected before the {@code 101}, so a client that gets its upgrade has a connection, and one
  * that does not gets the refusal as HTTP and no byte ever reaches an instance. Then a
  * {@link TcpConnection} relays; when it ends the client gets a close frame: 1000 for a plain end,
@@ -59,7 +59,7 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
   private final HttpDoor door;
   private final HttpRequest request;
   private final String requestId;
-  private final long startNanos = System.nanoTime();
+  private final OpenExchanges.Open record;
   private TcpConnection connection;
   private boolean upgraded;
   private boolean done;
@@ -70,6 +70,7 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
     this.door = door;
     this.request = request;
     this.requestId = Headers.requestId(request.headers());
+    this.record = frontend.openExchanges().begin(Arrival.Door.TUNNEL, requestId, "TUNNEL", request.uri(), this::end);
   }
 
   static boolean isFor(HttpRequest r) {
@@ -78,7 +79,6 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
 
   @Override
   public void start() {
-    door.opened();
     String problem = notAnUpgrade(request);
     if (problem != null) {
       refuse(Refusal.invalid("request", problem));
@@ -89,20 +89,13 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
       refuse(Refusal.of(ErrorCode.NOT_FOUND, "no tcp route named '" + name + "'"));
       return;
     }
-    Admission admission = door.admission();
-    Bearer bearer = Bearer.read(request.headers().valueStringIterator(HttpHeaderNames.AUTHORIZATION));
-    Refusal credential = admission.credentialProblem(bearer);
-    if (credential != null) {
-      refuse(credential);
+    HttpArrivals.Read read = HttpArrivals.read(request, Arrival.Door.TUNNEL, new Arrival.Named(name, true),
+        frontend.scheme());
+    if (read.refusal() != null) {
+      refuse(read.refusal());
       return;
     }
-    TokenValidation known = admission.fromMemory(bearer, frontend.tokenMemo());
-    if (known != null) {
-      admitted(admission.admitTcp(known, name));
-      return;
-    }
-    admission.fromEntity(bearer).whenComplete((v, failure) -> client.executor().execute(() ->
-        admitted(failure != null ? Refusal.tokenCheckUnavailable() : admission.admitTcp(v, name))));
+    door.admission().decide(read.arrival(), frontend.memos(), client.executor(), this::admitted);
   }
 
   private void admitted(Admission.Decision d) {
@@ -113,8 +106,7 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
       refuse(r);
       return;
     }
-    connection = new TcpConnection(door.tcp(), (Admission.Admitted) d, client.channel().eventLoop(), this,
-        this::finished);
+    connection = new TcpConnection(door.tcp(), (Admission.Admitted) d, client.channel().eventLoop(), this, record);
     connection.start();
   }
 
@@ -193,15 +185,13 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
     }
     done = true;
     FullHttpResponse r = HttpRefusals.render(client.alloc(), why);
-    r.headers().set(Headers.X_REQUEST_ID, requestId);
-    r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    client.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
-    frontend.exchangeDone(false);
+    // The connection's own record finishes it once it was made; a refusal before that finishes here.
     if (connection == null) {
-      door.closed();
-      door.finished(new AccessLog.Entry(requestId, "TUNNEL", request.uri(), null, null, why.status(),
-          System.nanoTime() - startNanos, 0, 0));
+      record.bytesOut(r.content().readableBytes());
+      record.finish(why.status());
     }
+    HttpRefusals.answer(client, r, requestId, false, true);
+    frontend.exchangeDone(false);
   }
 
   @Override
@@ -215,11 +205,6 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
     CloseWebSocketFrame close = why == null ? new CloseWebSocketFrame(1000, "")
         : new CloseWebSocketFrame(1008, WebSocketTunnel.ascii("access ended: " + why.message()));
     client.channel().writeAndFlush(close).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private void finished(TcpConnection c, int status, long nanos) {
-    door.closed();
-    door.tcpFinished(c, "TUNNEL", request.uri(), requestId, status, nanos);
   }
 
   static String accept(String key) {
@@ -257,7 +242,7 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
       connection.clientClosed();
     } else if (!done) {
       done = true;
-      door.closed();
+      record.finish(499);
     }
   }
 

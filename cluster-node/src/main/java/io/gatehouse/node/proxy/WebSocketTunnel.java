@@ -2,7 +2,6 @@ package io.gatehouse.node.proxy;
 
 import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.admission.Refusal;
-import io.gatehouse.protocol.token.TokenId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -19,32 +18,33 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket after its upgrade: the bytes of both directions relayed between the client and the
- * instance, with backpressure (a side stops reading while the other cannot take more), and open
- * under its token and route until either side closes, the route's idle timeout passes, or its
- * access ends. Then the client gets a close frame with code 1008 (policy violation) and the
- * reason, placed between two of the instance's frames, never inside one.
+ * instance, with backpressure (a side stops reading while the other cannot take more). It carries
+ * on the exchange that was upgraded (its record, open under its token and route) until either
+ * side closes, the route's idle timeout passes, or its access ends; then the record finishes,
+ * with status 101, the WebSocket's duration and its bytes. When its access ends the client gets a
+ * close frame with code 1008 (policy violation) and the reason, placed between two of the
+ * instance's frames, never inside one.
  */
-final class WebSocketTunnel extends OpenExchanges.Open {
+final class WebSocketTunnel {
   /** A cut waits at most this long for the instance's frame in progress to end. */
   private static final long CUT_WAIT_MILLIS = 500;
   private static final int POLICY_VIOLATION = 1008;
 
   private final Channel client;
   private final Channel upstream;
-  private final OpenExchanges.Loop open;
+  private final OpenExchanges.Open record;
   private final FrameBoundary serverFrames = new FrameBoundary();
   private String closeReason;
 
-  private WebSocketTunnel(Channel client, Channel upstream, OpenExchanges.Loop open) {
+  private WebSocketTunnel(Channel client, Channel upstream, OpenExchanges.Open record) {
     this.client = client;
     this.upstream = upstream;
-    this.open = open;
+    this.record = record;
   }
 
-  /** Takes over both connections (their HTTP codecs go), on their common event loop. */
-  static void start(Channel client, Channel upstream, int idleSeconds, OpenExchanges.Loop open, TokenId token,
-      String route, String session) {
-    WebSocketTunnel t = new WebSocketTunnel(client, upstream, open);
+  /** Takes over both connections (their HTTP codecs go) and the exchange's record, on their common event loop. */
+  static void start(Channel client, Channel upstream, int idleSeconds, OpenExchanges.Open record) {
+    WebSocketTunnel t = new WebSocketTunnel(client, upstream, record);
     // The codecs go after the relays are in place: bytes a decoder already holds pass on to them.
     client.pipeline().addLast("idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
     client.pipeline().addLast("tunnel", t.new FromClient());
@@ -52,14 +52,13 @@ final class WebSocketTunnel extends OpenExchanges.Open {
     upstream.pipeline().replace("idle", "idle", new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS));
     upstream.pipeline().replace("backend", "tunnel", t.new FromInstance());
     upstream.pipeline().remove(HttpClientCodec.class);
-    open.open(t, token, route, session);
+    record.onCut(t::cut);
     upstream.config().setAutoRead(true);
     client.config().setAutoRead(true);
     client.flush();
   }
 
-  @Override
-  protected void cut(Refusal why) {
+  private void cut(Refusal why) {
     closeReason = ascii("access ended: " + why.message());
     if (serverFrames.atBoundary()) {
       closeClient();
@@ -79,7 +78,7 @@ final class WebSocketTunnel extends OpenExchanges.Open {
   }
 
   private void closeBoth() {
-    open.close(this);
+    record.finish(101);
     client.close();
     upstream.close();
   }
@@ -100,6 +99,11 @@ final class WebSocketTunnel extends OpenExchanges.Open {
 
     void relay(ChannelHandlerContext ctx, ByteBuf bytes) {
       Channel peer = peer();
+      if (peer == client) {
+        record.bytesOut(bytes.readableBytes());
+      } else {
+        record.bytesIn(bytes.readableBytes());
+      }
       peer.writeAndFlush(bytes).addListener((ChannelFutureListener) f -> {
         if (!f.isSuccess()) {
           f.channel().close();
@@ -126,7 +130,7 @@ final class WebSocketTunnel extends OpenExchanges.Open {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-      open.close(WebSocketTunnel.this);
+      record.finish(101);
       Channel peer = peer();
       if (peer.isActive()) {
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -45,9 +45,9 @@ public final class LiveRoute {
     }
     this.byId = Map.copyOf(ids);
     this.healthy = up.toArray(new Target[0]);
-    this.allowedGroups = Set.copyOf(new HashSet<>(definition.allowedGroups()));
-    this.allowedServiceAccounts = Set.copyOf(new HashSet<>(definition.allowedServiceAccounts()));
-    this.affinity = Affinity.parse(definition.affinity());
+    this.allowedGroups = Set.copyOf(new HashSet<>(definition.access().groups()));
+    this.allowedServiceAccounts = Set.copyOf(new HashSet<>(definition.access().serviceAccounts()));
+    this.affinity = Affinity.parse(definition.upstream().affinity());
   }
 
   public Affinity affinity() {

@@ -56,7 +56,7 @@ public record RouteFeature(RouteTable table, RouteService service, HealthHistory
     return new RouteEntity.RouteClaims() {
       @Override
       public CompletionStage<Done> claim(RouteDefinition d) {
-        RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(d.name(), d.kind(), d.pathPrefix(), d.subdomain());
+        RouteIndexEntity.Claim claim = RouteIndexEntity.Claim.of(d);
         return RouteIndexEntity.ref(sharding).askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, true, r), timeout);
       }
 

@@ -113,19 +113,31 @@ public final class RouteService {
       throw Rejection.invalid("match.subdomain",
           "subdomain routes need a base domain; start the nodes with GATEHOUSE_BASE_DOMAIN");
     }
+    for (Name p : body.registrationProjects()) {
+      if (!state.projects().containsKey(p.value())) {
+        throw Rejection.invalid("registrationProjects", "project '" + p + "' does not exist");
+      }
+    }
     Instant now = Instant.now();
-    return new RouteDefinition(name, RouteDefinition.Kind.STATIC, tcp ? null : body.match().pathPrefix(),
-        tcp ? null : body.match().subdomain(),
-        body.allowedGroups().stream().map(Name::value).toList(),
-        body.allowedServiceAccounts().stream().map(Name::value).toList(),
-        body.affinity(), body.stripPrefix(), tcp ? null : body.healthCheck().path(),
-        body.healthCheck().intervalSeconds(), body.timeouts().connectSeconds(), body.timeouts().idleSeconds(),
-        tcp ? 0 : body.maxRequestBodyBytes(), null, null, now, now, body.enabled(), body.browser(),
-        body.protocol().wire(), body.upstreamProtocol().wire());
+    RouteDefinition.Builder b = RouteDefinition.builder(name)
+        .groups(body.allowedGroups().stream().map(Name::value).toList())
+        .serviceAccounts(body.allowedServiceAccounts().stream().map(Name::value).toList())
+        .registrationProjects(body.registrationProjects().stream().map(Name::value).toList())
+        .affinity(body.affinity())
+        .health(body.healthCheck().path(), body.healthCheck().intervalSeconds())
+        .timeouts(body.timeouts().connectSeconds(), body.timeouts().idleSeconds())
+        .enabled(body.enabled())
+        .times(now, now);
+    if (tcp) {
+      return b.tcp().build();
+    }
+    return b.match(new RouteDefinition.Match(body.match().pathPrefix(), body.match().subdomain()))
+        .stripPrefix(body.stripPrefix()).maxRequestBodyBytes(body.maxRequestBodyBytes()).browser(body.browser())
+        .upstreamProtocol(body.upstreamProtocol()).build();
   }
 
   private CompletionStage<Done> claim(RouteDefinition def, boolean replace) {
-    RouteIndexEntity.Claim claim = new RouteIndexEntity.Claim(def.name(), def.kind(), def.pathPrefix(), def.subdomain());
+    RouteIndexEntity.Claim claim = RouteIndexEntity.Claim.of(def);
     return RouteIndexEntity.ref(sharding)
         .askWithStatus(r -> new RouteIndexEntity.ClaimMatch(claim, replace, r), askTimeout);
   }
@@ -147,7 +159,8 @@ public final class RouteService {
     }
     String routeName = body.route() != null ? body.route() : body.deployment().value();
     RouteEntity.Instance instance = new RouteEntity.Instance(instanceId(routeName), body.address(),
-        body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now());
+        body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now(),
+        actor.who());
     RouteDefinition ephemeral = body.route() != null ? null
         : RouteDefinition.ephemeral(routeName, body.project().value(), body.browser(),
             body.protocol() == RouteRequests.Protocol.TCP, Instant.now());
@@ -188,12 +201,12 @@ public final class RouteService {
   private CompletionStage<HealthProber.Outcome> check(RouteEntity.Instance instance, RouteDefinition def,
       RouteRequests.Protocol protocol) {
     if (def.isTcp() != (protocol == RouteRequests.Protocol.TCP)) {
-      throw Rejection.invalid("protocol", "route '" + def.name() + "' is a " + def.protocol() + " route; register a "
-          + def.protocol() + " instance on it");
+      throw Rejection.invalid("protocol", "route '" + def.name() + "' is a " + def.protocol().wire()
+          + " route; register a " + def.protocol().wire() + " instance on it");
     }
     // A tcp or HTTP/2 instance has no health path: it is checked by connecting to it.
     String path = def.checkedByConnecting() ? null
-        : instance.healthPath() != null ? instance.healthPath() : def.healthPath();
+        : instance.healthPath() != null ? instance.healthPath() : def.upstream().health().path();
     return prober.probe(instance.address(), path, def.checkTimeout());
   }
 
@@ -234,10 +247,10 @@ public final class RouteService {
     if (def.isTcp()) {
       return publicUrl.replaceFirst("^http", "ws") + "/_gatehouse/tunnel/" + def.name();
     }
-    if (def.isStatic() && def.subdomain() != null) {
-      return subdomainUrl(def.subdomain());
+    if (def.isStatic() && def.match().subdomain() != null) {
+      return subdomainUrl(def.match().subdomain());
     }
-    return publicUrl + def.pathPrefix() + "/";
+    return publicUrl + def.match().pathPrefix() + "/";
   }
 
   private String subdomainUrl(String label) {

@@ -87,12 +87,13 @@ public final class RouteTable {
     Map<String, LiveRoute> bySubdomain = new HashMap<>();
     int max = 0;
     for (LiveRoute r : byName.values()) {
-      if (r.definition().pathPrefix() != null) {
-        byPrefix.put(r.definition().pathPrefix(), r);
-        max = Math.max(max, (int) r.definition().pathPrefix().chars().filter(c -> c == '/').count());
+      String prefix = r.definition().match().pathPrefix();
+      if (prefix != null) {
+        byPrefix.put(prefix, r);
+        max = Math.max(max, (int) prefix.chars().filter(c -> c == '/').count());
       }
-      if (r.definition().subdomain() != null) {
-        bySubdomain.put(r.definition().subdomain(), r);
+      if (r.definition().match().subdomain() != null) {
+        bySubdomain.put(r.definition().match().subdomain(), r);
       }
     }
     return new Snapshot(Map.copyOf(byName), Map.copyOf(byPrefix), Map.copyOf(bySubdomain), max);

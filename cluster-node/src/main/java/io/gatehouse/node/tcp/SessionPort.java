@@ -1,6 +1,9 @@
 package io.gatehouse.node.tcp;
 
 import io.gatehouse.node.admission.Admission;
+import io.gatehouse.node.admission.Arrival;
+import io.gatehouse.node.admission.Authority;
+import io.gatehouse.node.admission.Memos;
 import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.protocol.PrincipalRef;
@@ -23,11 +26,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One session port: a listener on a port of {@code GATEHOUSE_TCP_PORTS} that takes connections
  * from {@code allowFrom} only and relays each to an instance of its route, as its token may now
- * (every connection is admitted again when it opens). It is open under its token and route: when
- * the token's access ends, the listener and every connection close. It also ends at
- * {@code expiresAt}, and when its owner deletes it.
+ * (every connection is admitted again by the one admission, with the port's grant, when it
+ * opens). It is a grant open under its token and route: when the token's access ends, the
+ * listener and every connection close. It also ends at {@code expiresAt}, and when its owner
+ * deletes it.
  */
-final class SessionPort extends OpenExchanges.Open {
+final class SessionPort {
   private static final Logger log = LoggerFactory.getLogger(SessionPort.class);
 
   final String id;
@@ -39,16 +43,18 @@ final class SessionPort extends OpenExchanges.Open {
   final String host;
   private final ChannelGroup connections = new DefaultChannelGroup("session-port", GlobalEventExecutor.INSTANCE);
   private final Runnable onClosed;
+  private final Admission.Admitted admitted;
   private Channel listener;
-  private OpenExchanges.Loop open;
+  private OpenExchanges.Open grant;
   private volatile boolean closed;
 
-  SessionPort(String id, TokenId tokenId, PrincipalRef principal, String route, AddressRange allowFrom,
-      Instant expiresAt, String host, Runnable onClosed) {
+  SessionPort(String id, Admission.Admitted admitted, AddressRange allowFrom, Instant expiresAt, String host,
+      Runnable onClosed) {
     this.id = id;
-    this.tokenId = tokenId;
-    this.principal = principal;
-    this.route = route;
+    this.admitted = admitted;
+    this.tokenId = admitted.token().tokenId();
+    this.principal = admitted.token().principal();
+    this.route = admitted.route().name();
     this.allowFrom = allowFrom;
     this.expiresAt = expiresAt;
     this.host = host;
@@ -59,9 +65,9 @@ final class SessionPort extends OpenExchanges.Open {
   void listening(Channel listener, OpenExchanges open) {
     this.listener = listener;
     listener.eventLoop().execute(() -> {
-      this.open = open.on(listener.eventLoop());
+      this.grant = open.on(listener.eventLoop()).grant(why -> close("access ended: " + why.message()));
       if (!closed) {
-        this.open.open(this, tokenId, route, null);
+        grant.admitted(admitted);
       }
     });
   }
@@ -82,20 +88,19 @@ final class SessionPort extends OpenExchanges.Open {
     closed = true;
     log.info("session port {} ({}:{} for route '{}') ends: {}", id, host, listener == null ? -1 : port(), route, why);
     if (listener != null) {
-      listener.eventLoop().execute(() -> open.close(this));
+      listener.eventLoop().execute(() -> {
+        if (grant != null) {
+          grant.finish(0);
+        }
+      });
       listener.close();
     }
     connections.close();
     onClosed.run();
   }
 
-  @Override
-  protected void cut(Refusal why) {
-    close("access ended: " + why.message());
-  }
-
   /** Sets up an accepted connection: refused (reset) unless from {@code allowFrom}, else relayed. */
-  void accepted(Channel ch, TcpParts parts, TcpConnection.Finished onFinished) {
+  void accepted(Channel ch, TcpParts parts) {
     if (closed || !(ch.remoteAddress() instanceof InetSocketAddress from) || !allowFrom.contains(from.getAddress())) {
       log.info("session port {}: connection from {} refused (allowed: {})", id, ch.remoteAddress(), allowFrom);
       ch.config().setOption(ChannelOption.SO_LINGER, 0);
@@ -103,32 +108,46 @@ final class SessionPort extends OpenExchanges.Open {
       return;
     }
     connections.add(ch);
-    ch.pipeline().addLast("session-port", new PortClient(parts, onFinished));
+    ch.pipeline().addLast("session-port", new PortClient(parts));
+  }
+
+  /** A request id for a connection's access log line, as an HTTP request without one gets. */
+  private static String requestId() {
+    return io.gatehouse.node.admission.RequestIds.next();
   }
 
   /** A connection on the session port: the bytes as they are, both ways. */
   private final class PortClient extends ChannelInboundHandlerAdapter implements TcpConnection.Client {
     private final TcpParts parts;
-    private final TcpConnection.Finished onFinished;
     private Channel ch;
+    private OpenExchanges.Open record;
     private TcpConnection connection;
 
-    PortClient(TcpParts parts, TcpConnection.Finished onFinished) {
+    PortClient(TcpParts parts) {
       this.parts = parts;
-      this.onFinished = onFinished;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
       ch = ctx.channel();
-      Admission.Decision d = parts.admission().readmitTcp(tokenId, route);
-      if (d instanceof Refusal r) {
-        log.info("session port {}: connection refused: {}", id, r.message());
-        ctx.close();
-        return;
-      }
-      connection = new TcpConnection(parts, (Admission.Admitted) d, ch.eventLoop(), this, onFinished);
-      connection.start();
+      record = parts.open().on(ch.eventLoop()).begin(Arrival.Door.SESSION_PORT, requestId(), "TCP",
+          "session-port:" + route, why -> ctx.close());
+      Arrival arrival = new Arrival(Arrival.Door.SESSION_PORT, new Arrival.Grant(tokenId), Authority.NONE,
+          new Arrival.Named(route, true), "CONNECT", null, -1, "tcp", false, false);
+      parts.admission().decide(arrival, new Memos(), ch.eventLoop(), d -> {
+        if (d instanceof Refusal r) {
+          log.info("session port {}: connection refused: {}", id, r.message());
+          record.finish(r.status());
+          ctx.close();
+          return;
+        }
+        if (!ch.isActive()) {
+          record.finish(499);
+          return;
+        }
+        connection = new TcpConnection(parts, (Admission.Admitted) d, ch.eventLoop(), this, record);
+        connection.start();
+      });
     }
 
     @Override
@@ -151,6 +170,8 @@ final class SessionPort extends OpenExchanges.Open {
     public void channelInactive(ChannelHandlerContext ctx) {
       if (connection != null) {
         connection.clientClosed();
+      } else if (record != null) {
+        record.finish(499);
       }
     }
 

@@ -50,18 +50,29 @@ public final class SessionPorts {
    * @param firstPort the range's first port (0 with {@code lastPort} 0: session ports are off)
    * @param bindHost the address the listeners bind ({@code GATEHOUSE_HOST})
    * @param advertisedHost the host consumers connect to, as the session says ({@code GATEHOUSE_TCP_HOST})
+   * @param perPrincipal how many session ports one principal may hold at once, on this node
+   * @param widestV4 the shortest prefix an IPv4 {@code allowFrom} may have ({@code /24}: at most 256 addresses)
+   * @param widestV6 the same for IPv6
    */
-  public record Settings(int firstPort, int lastPort, String bindHost, String advertisedHost) {
+  public record Settings(int firstPort, int lastPort, String bindHost, String advertisedHost, int perPrincipal,
+      int widestV4, int widestV6) {
     public boolean enabled() {
       return firstPort > 0;
     }
   }
 
-  /** Asks the node that owns session {@code id} to end it for {@code principal} (or anyone, for an admin). */
-  public record EndRequest(String id, PrincipalRef principal, boolean admin,
+  /**
+   * Asks the node that owns session {@code id} to end it for {@code principal} (or anyone, for an
+   * admin), if its route is within {@code scope} (null: the token has no route scope).
+   */
+  public record EndRequest(String id, PrincipalRef principal, boolean admin, java.util.List<String> scope,
       ActorRef<Ended> replyTo) implements CborSerializable {}
 
-  public record Ended(boolean found) implements CborSerializable {}
+  /** What came of a deletion: {@link Outcome#name()} on the wire. */
+  public record Ended(Outcome outcome) implements CborSerializable {}
+
+  /** Deleted; no such session of the caller's; or the session's route is outside the token's scope. */
+  public enum Outcome { DELETED, NOT_FOUND, OUT_OF_SCOPE }
 
   public static final String TOPIC = "gatehouse-tcp-sessions";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -77,8 +88,7 @@ public final class SessionPorts {
   private ActorRef<Topic.Command<EndRequest>> topic;
 
   /** What listening needs from the data plane once it runs. */
-  private record Listening(EventLoopGroup group, Class<? extends ServerChannel> channel, TcpParts parts,
-      TcpConnection.Finished onFinished) {}
+  private record Listening(EventLoopGroup group, Class<? extends ServerChannel> channel, TcpParts parts) {}
 
   public SessionPorts(Settings settings, String node, Clock clock) {
     this.settings = settings;
@@ -99,9 +109,8 @@ public final class SessionPorts {
   }
 
   /** The data plane is up: sessions can listen on its event loops. */
-  public void start(EventLoopGroup group, Class<? extends ServerChannel> channel, TcpParts parts,
-      TcpConnection.Finished onFinished) {
-    this.listening = new Listening(group, channel, parts, onFinished);
+  public void start(EventLoopGroup group, Class<? extends ServerChannel> channel, TcpParts parts) {
+    this.listening = new Listening(group, channel, parts);
     // Sessions end at their expiresAt, by this node's clock, within a second.
     group.next().scheduleAtFixedRate(this::expire, 1, 1, TimeUnit.SECONDS);
   }
@@ -118,6 +127,8 @@ public final class SessionPorts {
   /**
    * Opens a session port for {@code admitted} (a tcp route the token may use), reachable from
    * {@code allowFrom} (null: {@code caller} alone) for {@code ttlMinutes}, never past the token.
+   * A principal holds at most {@link Settings#perPrincipal()} at once (then 429), and
+   * {@code allowFrom} may be no wider than the widest prefix allowed (else 400).
    */
   public CompletionStage<TcpSessionJson.Session> open(Admission.Admitted admitted, String allowFrom,
       InetAddress caller, int ttlMinutes) {
@@ -127,14 +138,24 @@ public final class SessionPorts {
           "session ports are off on this gateway (GATEHOUSE_TCP_PORTS is not set); use the tunnel"));
     }
     AddressRange allow = allowFrom != null ? AddressRange.parse(allowFrom) : AddressRange.of(caller);
+    int widest = allow.network().length == 4 ? settings.widestV4() : settings.widestV6();
+    if (allow.prefixBits() < widest) {
+      return CompletableFuture.failedFuture(Rejection.invalid("allowFrom", "may be at most a /" + widest
+          + " range on this gateway (GATEHOUSE_TCP_ALLOW_FROM_WIDEST); got " + allow));
+    }
+    long held = sessions.values().stream().filter(s -> s.principal.equals(admitted.token().principal())).count();
+    if (held >= settings.perPrincipal()) {
+      return CompletableFuture.failedFuture(new Rejection(ErrorCode.LIMIT_REACHED, admitted.token().principal()
+          .display() + " holds " + held + " session ports, the most one principal may hold at once "
+          + "(GATEHOUSE_TCP_SESSIONS_PER_PRINCIPAL); delete one first"));
+    }
     Instant until = clock.instant().plus(Duration.ofMinutes(ttlMinutes));
     long tokenEnds = l.parts().admission().tokenExpiresAtMillis(admitted.token().tokenId());
     if (tokenEnds > 0 && tokenEnds < until.toEpochMilli()) {
       until = Instant.ofEpochMilli(tokenEnds);
     }
     String id = nodeTag + HexFormat.of().formatHex(randomBytes());
-    SessionPort session = new SessionPort(id, admitted.token().tokenId(), admitted.token().principal(),
-        admitted.route().name(), allow, until, settings.advertisedHost(), () -> forget(id));
+    SessionPort session = new SessionPort(id, admitted, allow, until, settings.advertisedHost(), () -> forget(id));
     CompletableFuture<TcpSessionJson.Session> result = new CompletableFuture<>();
     bind(session, l, settings.lastPort() - settings.firstPort() + 1, result);
     return result;
@@ -170,7 +191,7 @@ public final class SessionPorts {
         .childHandler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel ch) {
-            session.accepted(ch, l.parts(), l.onFinished());
+            session.accepted(ch, l.parts());
           }
         })
         .bind(settings.bindHost(), chosen);
@@ -192,29 +213,33 @@ public final class SessionPorts {
    * Ends session {@code id} for {@code token}: only its owner's principal (or an admin) may. On
    * another node's session the owner is asked; answers whether it was found.
    */
-  public CompletionStage<Boolean> end(String id, TokenValidation.Valid token) {
+  public CompletionStage<Outcome> end(String id, TokenValidation.Valid token) {
     if (id.startsWith(nodeTag) || topic == null) {
-      return CompletableFuture.completedFuture(endHere(id, token.principal(), token.admin()));
+      return CompletableFuture.completedFuture(endHere(id, token.principal(), token.admin(), token.routes()));
     }
     CompletionStage<Ended> asked = AskPattern.ask(topic,
-        (ActorRef<Ended> reply) -> Topic.publish(new EndRequest(id, token.principal(), token.admin(), reply)),
-        Duration.ofSeconds(2), system.scheduler());
-    return asked.handle((ended, failure) -> failure == null && ended.found());
+        (ActorRef<Ended> reply) -> Topic.publish(new EndRequest(id, token.principal(), token.admin(), token.routes(),
+            reply)), Duration.ofSeconds(2), system.scheduler());
+    return asked.handle((ended, failure) -> failure == null ? ended.outcome() : Outcome.NOT_FOUND);
   }
 
-  private boolean endHere(String id, PrincipalRef principal, boolean admin) {
+  /** A route scope applies to every call that names a route: a token scoped elsewhere deletes nothing. */
+  private Outcome endHere(String id, PrincipalRef principal, boolean admin, java.util.List<String> scope) {
     SessionPort s = sessions.get(id);
     if (s == null || !(admin || s.principal.equals(principal))) {
-      return false;
+      return Outcome.NOT_FOUND;
+    }
+    if (scope != null && !scope.contains(s.route)) {
+      return Outcome.OUT_OF_SCOPE;
     }
     s.close("deleted");
-    return true;
+    return Outcome.DELETED;
   }
 
   private Behavior<EndRequest> owner() {
     return Behaviors.receiveMessage(r -> {
       if (r.id().startsWith(nodeTag)) {
-        r.replyTo().tell(new Ended(endHere(r.id(), r.principal(), r.admin())));
+        r.replyTo().tell(new Ended(endHere(r.id(), r.principal(), r.admin(), r.scope())));
       }
       return Behaviors.same();
     });

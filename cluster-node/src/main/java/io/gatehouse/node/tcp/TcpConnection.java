@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
  * port), after admission: the instance is picked (consumer affinity, as for HTTP) and connected,
  * then the bytes go through both ways with backpressure (a side stops reading while the other
  * cannot take more), until either side closes, neither moves for the route's idle timeout, or
- * its access ends. It is open under its token and route all the while, and counts as one request
- * in the metrics, its duration as latency, with its bytes both ways.
+ * its access ends. Its record (begun by its door) is open under its token and route all the
+ * while, and finishes as one request in the metrics, its duration as latency, with its bytes
+ * both ways.
  */
-public final class TcpConnection extends OpenExchanges.Open implements UpstreamLeg.Owner {
+public final class TcpConnection implements UpstreamLeg.Owner {
   /** The consumer's side, as its door speaks it (binary WebSocket messages, or the bytes as they are). */
   public interface Client {
     /** The instance is connected: the door starts relaying (the tunnel answers its upgrade now). */
@@ -43,62 +44,38 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
     void end(Refusal why);
   }
 
-  /** Where a finished connection is reported: metrics, the access log. */
-  @FunctionalInterface
-  public interface Finished {
-    void finished(TcpConnection c, int status, long nanos);
-  }
-
   private final TcpParts parts;
   private final Admission.Admitted admitted;
   private final EventLoop loop;
   private final Client client;
-  private final Finished onFinished;
-  private final long startNanos = System.nanoTime();
+  private final OpenExchanges.Open record;
   private final long idleNanos;
   private UpstreamLeg leg;
   private Channel upstream;
   private boolean relaying;
   private boolean done;
-  private long bytesIn;
-  private long bytesOut;
-  private long lastActivity = startNanos;
+  private long lastActivity = System.nanoTime();
   private ScheduledFuture<?> idleTimer;
 
+  /** @param record the exchange's record, begun by its door and admitted as {@code admitted} */
   public TcpConnection(TcpParts parts, Admission.Admitted admitted, EventLoop loop, Client client,
-      Finished onFinished) {
+      OpenExchanges.Open record) {
     this.parts = parts;
     this.admitted = admitted;
     this.loop = loop;
     this.client = client;
-    this.onFinished = onFinished;
-    this.idleNanos = TimeUnit.SECONDS.toNanos(admitted.route().definition().idleTimeoutSeconds());
+    this.record = record;
+    this.idleNanos = TimeUnit.SECONDS.toNanos(admitted.route().definition().timeouts().idleSeconds());
   }
 
   /** Picks and connects to the instance; the client hears {@link Client#connected} or {@link Client#refuse}. */
   public void start() {
-    parts.open().on(loop).open(this, admitted.token().tokenId(), admitted.route().name(), null);
+    record.onCut(this::end);
+    record.admitted(admitted);
     String consumer = admitted.route().affinity().consumer(admitted.token().tokenId().value(), name -> null);
     leg = new UpstreamLeg(parts.upstreams(), parts.picker(), loop, admitted.route(), consumer, true,
         parts.admission().retryAfterSeconds(), this).raw();
     leg.start();
-  }
-
-  public Admission.Admitted admitted() {
-    return admitted;
-  }
-
-  /** The instance connected to, or null. */
-  public String instanceId() {
-    return leg == null || leg.target() == null ? null : leg.target().id();
-  }
-
-  public long bytesIn() {
-    return bytesIn;
-  }
-
-  public long bytesOut() {
-    return bytesOut;
   }
 
   @Override
@@ -117,6 +94,7 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
   @Override
   public void connected(Channel ch, BackendHandler none) {
     upstream = ch;
+    record.instance(leg.target().id());
     ch.pipeline().addLast("tcp", new FromInstance());
     relaying = true;
     client.connected();
@@ -130,7 +108,7 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
       bytes.release();
       return;
     }
-    bytesIn += bytes.readableBytes();
+    record.bytesIn(bytes.readableBytes());
     lastActivity = System.nanoTime();
     upstream.writeAndFlush(bytes, upstream.voidPromise());
     if (!upstream.isWritable()) {
@@ -148,12 +126,6 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
   /** The client closed (or its connection failed). */
   public void clientClosed() {
     end(null);
-  }
-
-  /** Its access ended (revocation, deletion, a group or route change, its session's end). */
-  @Override
-  protected void cut(Refusal why) {
-    end(why);
   }
 
   /** Ends the connection from the gateway's side, for {@code why} (null: a plain close). */
@@ -182,14 +154,13 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
 
   private void finish(int status) {
     done = true;
-    parts.open().on(loop).close(this);
     if (idleTimer != null) {
       idleTimer.cancel(false);
     }
     if (leg != null) {
       leg.done();
     }
-    onFinished.finished(this, status, System.nanoTime() - startNanos);
+    record.finish(status);
   }
 
   /** The instance's end of the relay. */
@@ -200,7 +171,7 @@ public final class TcpConnection extends OpenExchanges.Open implements UpstreamL
         ReferenceCountUtil.release(msg);
         return;
       }
-      bytesOut += bytes.readableBytes();
+      record.bytesOut(bytes.readableBytes());
       lastActivity = System.nanoTime();
       client.write(bytes);
       if (!client.writable()) {

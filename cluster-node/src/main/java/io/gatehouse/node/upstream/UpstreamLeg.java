@@ -3,6 +3,7 @@ package io.gatehouse.node.upstream;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.affinity.InstancePicker;
 import io.gatehouse.node.route.LiveRoute;
+import io.gatehouse.protocol.api.RouteRequests.UpstreamProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
@@ -91,11 +92,11 @@ public final class UpstreamLeg {
       return;
     }
     target = t;
-    int timeout = route.definition().connectTimeoutSeconds() * 1000;
-    String protocol = route.definition().upstreamProtocol();
+    int timeout = route.definition().timeouts().connectSeconds() * 1000;
+    UpstreamProtocol protocol = route.definition().upstream().protocol();
     Future<Channel> f = raw ? pool.connectRaw(t, timeout)
-        : protocol.equals("http1") ? pool.acquire(t, timeout, fresh || exclusive)
-        : pool.acquireStream(t, timeout, protocol.equals("h2"), fresh);
+        : protocol == UpstreamProtocol.HTTP1 ? pool.acquire(t, timeout, fresh || exclusive)
+        : pool.acquireStream(t, timeout, protocol == UpstreamProtocol.H2, fresh);
     if (f.isDone()) {
       onConnect(f);
     } else {

@@ -200,13 +200,19 @@ class BrowserSessionsTest {
   }
 
   @Test
-  void aSessionIsRefusedOnARouteItsPrincipalMayNotUse() throws Exception {
+  void aSessionIsGoodOnItsOwnRouteOnlyEvenWhereItsPrincipalMayGo() throws Exception {
     String mine = browserRoute();
+    String also = browserRoute();
     String theirs = browserRoute(a.group(), "", a.probe(Gateway.unique("vault")).port());
     String cookie = signedIn(mine);
 
     assertThat(a.get("/" + mine + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(200);
-    assertThat(a.get("/" + theirs + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(403);
+    HttpResponse<String> onAlso = a.get("/" + also + "/x", null, "Cookie", cookie);
+    assertThat(onAlso.statusCode()).isEqualTo(401);
+    assertThat(Gateway.body(onAlso).path("message").asText()).contains("another route");
+    assertThat(a.get("/" + also + "/x", null, "Cookie", cookie, "Accept", "text/html").statusCode())
+        .as("a browser is sent to sign in to it").isEqualTo(303);
+    assertThat(a.get("/" + theirs + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(401);
   }
 
   @Test

@@ -220,12 +220,7 @@ class TcpRoutesTest {
 
     // From another address than allowFrom: reset at once, and nothing reaches the instance.
     long before = echo.received();
-    try (Socket other = new Socket()) {
-      other.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
-      other.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      other.setSoTimeout(5000);
-      assertThat(writeThenReadOrReset(other, "nope")).isEqualTo(-1);
-    }
+    assertThat(connectWriteThenReadOrReset("127.0.0.2", port, "nope")).isEqualTo(-1);
     assertThat(echo.received()).isEqualTo(before);
 
     // DELETE through node B (the session lives on A): the open connection and the port close.
@@ -243,8 +238,8 @@ class TcpRoutesTest {
   void aSessionPortClosesWithin1sOfItsTokensRevocationThroughTheOtherNode() throws Exception {
     Gateway.Token token = a.userToken(a.user(team));
     JsonNode session = Gateway.body(a.send("POST", "/_gatehouse/tcp-sessions", token.secret(),
-        json("{'route':'%s','allowFrom':'127.0.0.0/8'}", route)));
-    assertThat(session.path("allowFrom").asText()).isEqualTo("127.0.0.0/8");
+        json("{'route':'%s','allowFrom':'127.0.0.0/24'}", route)));
+    assertThat(session.path("allowFrom").asText()).isEqualTo("127.0.0.0/24");
     Socket s = new Socket("127.0.0.1", session.path("port").asInt());
     s.setSoTimeout(5000);
     s.getOutputStream().write(1);
@@ -271,6 +266,40 @@ class TcpRoutesTest {
     assertThat(ttl.statusCode()).isEqualTo(400);
     assertThat(a.send("POST", "/_gatehouse/tcp-sessions", token, json("{'route':'nope'}")).statusCode()).isEqualTo(404);
     assertThat(a.send("POST", "/_gatehouse/tcp-sessions", token, "{").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void anAllowFromWiderThanTheWidestAllowedIsRefused() {
+    String token = userToken();
+    for (String wide : java.util.List.of("0.0.0.0/0", "10.0.0.0/8", "::/0", "fd00::/48")) {
+      HttpResponse<String> r = a.send("POST", "/_gatehouse/tcp-sessions", token,
+          json("{'route':'%s','allowFrom':'%s'}", route, wide));
+      assertThat(r.statusCode()).as(wide).isEqualTo(400);
+      assertThat(Gateway.body(r).path("message").asText()).startsWith("allowFrom: may be at most a /");
+    }
+  }
+
+  @Test
+  void onePrincipalHoldsAtMostASetNumberOfSessionPorts() {
+    String token = userToken();
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = a.send("POST", "/_gatehouse/tcp-sessions", token, json("{'route':'%s'}", route));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      ids.add(Gateway.body(r).path("id").asText());
+    }
+
+    HttpResponse<String> sixth = a.send("POST", "/_gatehouse/tcp-sessions", token, json("{'route':'%s'}", route));
+    HttpResponse<String> otherPrincipal = a.send("POST", "/_gatehouse/tcp-sessions", userToken(),
+        json("{'route':'%s'}", route));
+
+    assertThat(sixth.statusCode()).isEqualTo(429);
+    assertThat(Gateway.body(sixth).path("error").asText()).isEqualTo("limit_reached");
+    assertThat(otherPrincipal.statusCode()).as(otherPrincipal.body()).isEqualTo(201);
+    a.send("DELETE", "/_gatehouse/tcp-sessions/" + Gateway.body(otherPrincipal).path("id").asText(), token, null);
+    for (String id : ids) {
+      assertThat(a.send("DELETE", "/_gatehouse/tcp-sessions/" + id, token, null).statusCode()).isEqualTo(204);
+    }
   }
 
   @Test
@@ -302,7 +331,23 @@ class TcpRoutesTest {
     });
   }
 
-  /** Reads one byte; a reset reads as the end (-1). */
+  /**
+   * Connects from {@code from}, writes and reads one byte; a reset counts as the end (-1), on the
+   * connect (it may come before {@code connect} returns), the write or the read.
+   */
+  private static int connectWriteThenReadOrReset(String from, int port, String text) throws IOException {
+    try (Socket other = new Socket()) {
+      other.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
+      other.setSoTimeout(5000);
+      try {
+        other.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      } catch (java.net.SocketException e) {
+        return -1;
+      }
+      return writeThenReadOrReset(other, text);
+    }
+  }
+
   /** Writes and reads one byte; a reset (which may already come on the write) counts as the end. */
   private static int writeThenReadOrReset(Socket s, String text) {
     try {
@@ -315,6 +360,7 @@ class TcpRoutesTest {
     return readOrReset(s);
   }
 
+  /** Reads one byte; a reset reads as the end (-1). */
   private static int readOrReset(Socket s) {
     try {
       return s.getInputStream().read();

@@ -233,7 +233,7 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
       return Rejection.invalid("route", "'" + name + "' is an ephemeral route; register without a route to join it");
     }
     if (ephemeral != null && ephemeral.isTcp() != def.isTcp()) {
-      return Rejection.invalid("protocol", "deployment '" + name + "' is registered as " + def.protocol());
+      return Rejection.invalid("protocol", "deployment '" + name + "' is registered as " + def.protocol().wire());
     }
     if (ephemeral != null && !ephemeral.project().equals(def.project())) {
       return Rejection.conflict("deployment '" + name + "' is registered in project '" + def.project() + "'");
@@ -344,7 +344,8 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
    */
   private static Instance withDefaults(Instance i, RouteDefinition route, Instant at) {
     return new Instance(i.id(), i.address(), i.deployment(), i.project(), route.checkedByConnecting() ? null
-        : i.healthPath() != null ? i.healthPath() : route.healthPath(), i.leaseSeconds(), at);
+        : i.healthPath() != null ? i.healthPath() : route.upstream().health().path(), i.leaseSeconds(), at,
+        i.registeredBy());
   }
 
   private StatusReply<RouteView> noRoute() {

@@ -50,9 +50,14 @@ public final class RouteEntity {
 
   // ---- persisted state ---------------------------------------------------------------------
 
-  /** A registered instance. {@code healthPath} is the instance's own, or the route's. */
+  /**
+   * A registered instance. {@code healthPath} is the instance's own, or the route's.
+   * {@code registeredBy} is the principal that registered it ({@code service-account:ci}); only
+   * it (or an admin) may heartbeat or deregister the instance. Null in events written before it
+   * was recorded: then only admins may.
+   */
   public record Instance(String id, String address, String deployment, String project, String healthPath,
-      int leaseSeconds, Instant registeredAt) implements CborSerializable {}
+      int leaseSeconds, Instant registeredAt, String registeredBy) implements CborSerializable {}
 
   public sealed interface State extends CborSerializable permits Undefined, Defined {}
 
@@ -191,18 +196,21 @@ public final class RouteEntity {
   static Map<String, Object> routeDetail(RouteDefinition d) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", d.kind().name().toLowerCase());
-    if (d.pathPrefix() != null) {
-      m.put("pathPrefix", d.pathPrefix());
+    if (d.match().pathPrefix() != null) {
+      m.put("pathPrefix", d.match().pathPrefix());
     }
-    if (d.subdomain() != null) {
-      m.put("subdomain", d.subdomain());
+    if (d.match().subdomain() != null) {
+      m.put("subdomain", d.match().subdomain());
     }
-    m.put("allowedGroups", d.allowedGroups());
-    m.put("allowedServiceAccounts", d.allowedServiceAccounts());
+    m.put("allowedGroups", d.access().groups());
+    m.put("allowedServiceAccounts", d.access().serviceAccounts());
+    if (!d.access().registrationProjects().isEmpty()) {
+      m.put("registrationProjects", d.access().registrationProjects());
+    }
     if (d.project() != null) {
       m.put("project", d.project());
     }
-    m.put("enabled", d.isEnabled());
+    m.put("enabled", d.enabled());
     return m;
   }
 

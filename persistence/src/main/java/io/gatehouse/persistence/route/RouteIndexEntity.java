@@ -39,6 +39,11 @@ public final class RouteIndexEntity extends EventSourcedBehaviorWithEnforcedRepl
   /** A route's name and where it answers. */
   public record Claim(String name, RouteDefinition.Kind kind, String pathPrefix, String subdomain)
       implements CborSerializable {
+    /** What {@code d} claims: its name and its match. */
+    public static Claim of(RouteDefinition d) {
+      return new Claim(d.name(), d.kind(), d.match().pathPrefix(), d.match().subdomain());
+    }
+
     boolean sameMatch(Claim other) {
       return kind == other.kind && java.util.Objects.equals(pathPrefix, other.pathPrefix)
           && java.util.Objects.equals(subdomain, other.subdomain);

@@ -69,7 +69,7 @@ final class RouteRuntime {
 
   /** A persisted registration: its first check decides whether it starts in rotation. */
   void registered(Defined after, Instance i, HealthProber.Outcome firstCheck) {
-    health.registered(i.id(), firstCheck.healthy(), millis(), after.definition().healthIntervalSeconds());
+    health.registered(i.id(), firstCheck.healthy(), millis(), after.definition().upstream().health().intervalSeconds());
     startTicking();
     changed(after);
   }
@@ -151,7 +151,7 @@ final class RouteRuntime {
 
   /** A check ended: in or out of rotation, and once every instance was checked, the quiet period ends. */
   void checked(Defined s, RouteEntity.ProbeDone done) {
-    if (health.checked(done.instanceId(), done.healthy(), millis(), s.definition().healthIntervalSeconds())) {
+    if (health.checked(done.instanceId(), done.healthy(), millis(), s.definition().upstream().health().intervalSeconds())) {
       ctx.getLog().info("instance {} of route {} is {} ({})", done.instanceId(), name,
           done.healthy() ? "healthy" : "unhealthy", done.detail());
       changed(s);
@@ -163,7 +163,7 @@ final class RouteRuntime {
 
   private void check(RouteDefinition def, Instance i) {
     // The route decides how (it may have changed since the instance registered): connect, or GET the path.
-    String path = def.checkedByConnecting() ? null : i.healthPath() != null ? i.healthPath() : def.healthPath();
+    String path = def.checkedByConnecting() ? null : i.healthPath() != null ? i.healthPath() : def.upstream().health().path();
     ctx.pipeToSelf(deps.prober().probe(i.address(), path, def.checkTimeout()), (outcome, failure) ->
         new RouteEntity.ProbeDone(i.id(), failure == null && outcome.healthy(),
             failure == null ? outcome.detail() : failure.toString()));

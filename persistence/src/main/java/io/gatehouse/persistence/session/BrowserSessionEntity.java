@@ -34,9 +34,10 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 /**
  * One browser session, event-sourced and sharded by session id: a browser that opened a web UI
  * behind a browser route (JupyterLab, Gradio, a VS Code) without an {@code Authorization} header.
- * The session stands for a token on one host: it is admitted exactly as that token would be, so
- * it expires with it and ends when it is revoked, its principal deleted, or the route stops
- * admitting the principal; and it ends by itself when its browser signs out.
+ * The session stands for a token on one host and one route: it is admitted exactly as that token
+ * would be, on that route only, so it expires with the token and ends when it is revoked, its
+ * principal deleted, or the route stops admitting the principal; and it ends when its browser
+ * signs out (with the session's own secret: nobody else's sign-out ends it).
  *
  * <p>A session starts {@link Offered} by a browser link: the link carries a code (the session's
  * id and a one-time secret) that lives a minute and is good once; opening it makes the session
@@ -64,22 +65,27 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
 
   public record Unknown() implements State {}
 
-  /** A browser link was made: its code is good once, until {@code codeExpiresAt}. */
-  public record Offered(TokenId tokenId, String host, String next, String codeHash, Instant codeExpiresAt)
-      implements State {}
+  /**
+   * A browser link was made: its code is good once, until {@code codeExpiresAt}. {@code route} is
+   * the route the session is for (null in sessions made before sessions were bound to a route:
+   * such a session is good for no route).
+   */
+  public record Offered(TokenId tokenId, String host, String route, String next, String codeHash,
+      Instant codeExpiresAt) implements State {}
 
   /** Signed in: a browser holds the secret whose hash this is. */
-  public record Open(TokenId tokenId, String host, String secretHash, Instant openedAt) implements State {}
+  public record Open(TokenId tokenId, String host, String route, String secretHash, Instant openedAt)
+      implements State {}
 
-  public record Ended(TokenId tokenId, String host, String reason, Instant endedAt) implements State {}
+  public record Ended(TokenId tokenId, String host, String route, String reason, Instant endedAt) implements State {}
 
   // ---- commands ----------------------------------------------------------------------------
 
   public sealed interface Command extends CborSerializable permits Offer, Redeem, OpenDirectly, End, Get {}
 
   /** Makes a browser link's session; answers once it is persisted. */
-  public record Offer(TokenId tokenId, String host, String next, String codeHash, Instant codeExpiresAt, Actor actor,
-      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  public record Offer(TokenId tokenId, String host, String route, String next, String codeHash, Instant codeExpiresAt,
+      Actor actor, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   /** Opens the session with the link's code (its hash) and the new session secret (its hash). */
   public record Redeem(String codeHash, String host, String secretHash, Actor actor,
@@ -89,11 +95,16 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
   public record Redeemed(TokenId tokenId, String next) implements CborSerializable {}
 
   /** Opens a session at once: a person signed in by pasting the token on the sign-in page. */
-  public record OpenDirectly(TokenId tokenId, String host, String secretHash, Actor actor,
+  public record OpenDirectly(TokenId tokenId, String host, String route, String secretHash, Actor actor,
       ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-  /** Ends the session (sign-out); idempotent. */
-  public record End(String reason, Actor actor, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /**
+   * Ends the session; idempotent. {@code secretHash} is the hash of the secret a browser signing
+   * out presented: a session ends only when it matches (else the answer is a 404 and nothing
+   * happens). Null when the gateway ends it (its token or its access ended).
+   */
+  public record End(String reason, String secretHash, Actor actor, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
   public record Get(ActorRef<State> replyTo) implements Command {}
 
@@ -110,33 +121,36 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
     }
   }
 
-  public record SessionOffered(String sessionId, TokenId tokenId, String host, String next, String codeHash,
-      Instant codeExpiresAt, Audit audit) implements Event {
+  public record SessionOffered(String sessionId, TokenId tokenId, String host, String route, String next,
+      String codeHash, Instant codeExpiresAt, Audit audit) implements Event {
     public String auditType() { return "session.link-issued"; }
-    public Map<String, Object> detail() { return detailOf(sessionId, host); }
+    public Map<String, Object> detail() { return detailOf(sessionId, host, route); }
   }
 
-  public record SessionOpened(String sessionId, TokenId tokenId, String host, String secretHash, Audit audit)
-      implements Event {
+  public record SessionOpened(String sessionId, TokenId tokenId, String host, String route, String secretHash,
+      Audit audit) implements Event {
     public String auditType() { return "session.opened"; }
-    public Map<String, Object> detail() { return detailOf(sessionId, host); }
+    public Map<String, Object> detail() { return detailOf(sessionId, host, route); }
   }
 
   public record SessionEnded(String sessionId, TokenId tokenId, String reason, Audit audit) implements Event {
     public String auditType() { return "session.ended"; }
     public Map<String, Object> detail() {
-      Map<String, Object> d = detailOf(sessionId, null);
+      Map<String, Object> d = detailOf(sessionId, null, null);
       d.put("reason", reason);
       return d;
     }
   }
 
-  private static Map<String, Object> detailOf(String sessionId, String host) {
+  private static Map<String, Object> detailOf(String sessionId, String host, String route) {
     Map<String, Object> d = new LinkedHashMap<>();
     // The id is not a secret (the session's secret is), but half of it is enough to tell sessions apart.
     d.put("session", sessionId.substring(0, Math.min(8, sessionId.length())));
     if (host != null) {
       d.put("host", host);
+    }
+    if (route != null) {
+      d.put("route", route);
     }
     return d;
   }
@@ -182,10 +196,12 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(SessionOffered.class, (s, e) -> new Offered(e.tokenId(), e.host(), e.next(), e.codeHash(),
-            e.codeExpiresAt()))
-        .onEvent(SessionOpened.class, (s, e) -> new Open(e.tokenId(), e.host(), e.secretHash(), e.audit().at()))
-        .onEvent(SessionEnded.class, (s, e) -> new Ended(e.tokenId(), hostOf(s), e.reason(), e.audit().at()))
+        .onEvent(SessionOffered.class, (s, e) -> new Offered(e.tokenId(), e.host(), e.route(), e.next(),
+            e.codeHash(), e.codeExpiresAt()))
+        .onEvent(SessionOpened.class, (s, e) -> new Open(e.tokenId(), e.host(), e.route(), e.secretHash(),
+            e.audit().at()))
+        .onEvent(SessionEnded.class, (s, e) -> new Ended(e.tokenId(), hostOf(s), routeOf(s), e.reason(),
+            e.audit().at()))
         .build();
   }
 
@@ -196,16 +212,23 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
     return s instanceof Open o ? o.host() : null;
   }
 
+  private static String routeOf(State s) {
+    if (s instanceof Offered o) {
+      return o.route();
+    }
+    return s instanceof Open o ? o.route() : null;
+  }
+
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilderByState<Command, Event, Unknown, State> unknown =
         newCommandHandlerWithReplyBuilder().forStateType(Unknown.class)
             .onCommand(Offer.class, (s, cmd) -> persist(new SessionOffered(sessionId, cmd.tokenId(), cmd.host(),
-                cmd.next(), cmd.codeHash(), cmd.codeExpiresAt(), cmd.actor().at(now())), cmd.replyTo()))
+                cmd.route(), cmd.next(), cmd.codeHash(), cmd.codeExpiresAt(), cmd.actor().at(now())), cmd.replyTo()))
             .onCommand(OpenDirectly.class, (s, cmd) -> persist(new SessionOpened(sessionId, cmd.tokenId(),
-                cmd.host(), cmd.secretHash(), cmd.actor().at(now())), cmd.replyTo()))
+                cmd.host(), cmd.route(), cmd.secretHash(), cmd.actor().at(now())), cmd.replyTo()))
             .onCommand(Redeem.class, (s, cmd) -> Effect().reply(cmd.replyTo(), codeRefused("is not known")))
-            .onCommand(End.class, (s, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()));
+            .onCommand(End.class, (s, cmd) -> Effect().reply(cmd.replyTo(), ended(cmd)));
     CommandHandlerWithReplyBuilderByState<Command, Event, Offered, State> offered =
         newCommandHandlerWithReplyBuilder().forStateType(Offered.class)
             .onCommand(Redeem.class, this::onRedeem)
@@ -217,7 +240,7 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
     CommandHandlerWithReplyBuilderByState<Command, Event, Ended, State> ended =
         newCommandHandlerWithReplyBuilder().forStateType(Ended.class)
             .onCommand(Redeem.class, (s, cmd) -> Effect().reply(cmd.replyTo(), codeRefused("was used already")))
-            .onCommand(End.class, (s, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.ack()));
+            .onCommand(End.class, (s, cmd) -> Effect().reply(cmd.replyTo(), ended(cmd)));
     CommandHandlerWithReplyBuilderByState<Command, Event, State, State> any =
         newCommandHandlerWithReplyBuilder().forAnyState()
             .onCommand(Offer.class, (s, cmd) -> Effect().reply(cmd.replyTo(),
@@ -236,12 +259,17 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
     if (!now().isBefore(s.codeExpiresAt())) {
       return Effect().reply(cmd.replyTo(), codeRefused("has expired (a browser link lives 60 s)"));
     }
-    return Effect().persist(new SessionOpened(sessionId, s.tokenId(), s.host(), cmd.secretHash(), cmd.actor().at(now())))
+    return Effect().persist(new SessionOpened(sessionId, s.tokenId(), s.host(), s.route(), cmd.secretHash(),
+            cmd.actor().at(now())))
         .thenRun(this::publish)
         .thenReply(cmd.replyTo(), after -> StatusReply.success(new Redeemed(s.tokenId(), s.next())));
   }
 
   private ReplyEffect<Event, State> onEnd(State s, End cmd) {
+    if (cmd.secretHash() != null && !(s instanceof Open o && o.secretHash().equals(cmd.secretHash()))) {
+      // A sign-out ends only the session whose secret it carries.
+      return Effect().reply(cmd.replyTo(), notFound());
+    }
     TokenId token = s instanceof Open o ? o.tokenId() : ((Offered) s).tokenId();
     return persist(new SessionEnded(sessionId, token, cmd.reason(), cmd.actor().at(now())), cmd.replyTo());
   }
@@ -252,6 +280,15 @@ public final class BrowserSessionEntity extends EventSourcedBehaviorWithEnforced
 
   private void publish(State s) {
     topic.tell(Topic.publish(new Published(sessionId, s)));
+  }
+
+  /** An End for a session that is not open: done for the gateway, not found for a sign-out. */
+  private static StatusReply<Done> ended(End cmd) {
+    return cmd.secretHash() == null ? StatusReply.ack() : notFound();
+  }
+
+  private static StatusReply<Done> notFound() {
+    return StatusReply.error(Rejection.notFound("no such browser session").wireText());
   }
 
   private static StatusReply<Redeemed> codeRefused(String why) {

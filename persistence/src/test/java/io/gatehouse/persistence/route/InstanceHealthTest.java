@@ -13,7 +13,7 @@ class InstanceHealthTest {
   private final InstanceHealth health = new InstanceHealth(Duration.ofSeconds(15));
 
   private static RouteEntity.Instance instance(String id, int leaseSeconds) {
-    return new RouteEntity.Instance(id, "127.0.0.1:9001", "d", "p", "/health", leaseSeconds, Instant.EPOCH);
+    return new RouteEntity.Instance(id, "127.0.0.1:9001", "d", "p", "/health", leaseSeconds, Instant.EPOCH, "test");
   }
 
   @Test

@@ -97,8 +97,8 @@ class RouteEntityTest {
   // ---- helpers -----------------------------------------------------------------------------
 
   private static RouteDefinition staticRoute() {
-    return new RouteDefinition("llm", RouteDefinition.Kind.STATIC, "/llm", null, List.of("ml-team"), List.of(),
-        "consumer", true, "/health", 5, 5, 300, 1024, null, null, START, START, true, false, null, null);
+    return RouteDefinition.builder("llm").pathPrefix("/llm").groups("ml-team").maxRequestBodyBytes(1024)
+        .times(START, START).build();
   }
 
   private RouteView define() {
@@ -107,7 +107,7 @@ class RouteEntityTest {
   }
 
   private static RouteEntity.Instance instance(String id, int port) {
-    return new RouteEntity.Instance(id, "127.0.0.1:" + port, "vllm", "llm-prod", null, 30, START);
+    return new RouteEntity.Instance(id, "127.0.0.1:" + port, "vllm", "llm-prod", null, 30, START, "test");
   }
 
   private StatusReply<RouteView> register(RouteEntity.Instance i, RouteDefinition ephemeral, boolean healthy) {
@@ -139,7 +139,7 @@ class RouteEntityTest {
     var result = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Define(staticRoute(), ADMIN, r));
 
     assertThat(result.event()).isInstanceOf(RouteEntity.RouteDefined.class);
-    assertThat(result.reply().getValue().definition().pathPrefix()).isEqualTo("/llm");
+    assertThat(result.reply().getValue().definition().match().pathPrefix()).isEqualTo("/llm");
     assertThat(result.stateOfType(RouteEntity.Defined.class).instances()).isEmpty();
     assertThat(published.receiveMessage().definition().name()).isEqualTo("llm");
     await().until(() -> claims.contains("claim llm"));

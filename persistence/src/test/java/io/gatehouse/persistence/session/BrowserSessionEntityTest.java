@@ -54,7 +54,7 @@ class BrowserSessionEntityTest {
 
   private void offer(String code) {
     var r = session.<StatusReply<Done>>runCommand(reply -> new BrowserSessionEntity.Offer(TOKEN, "gw.test",
-        "/lab/tree", TokenSecrets.hash(code), START.plusSeconds(60), ALICE, reply));
+        "lab", "/lab/tree", TokenSecrets.hash(code), START.plusSeconds(60), ALICE, reply));
     assertThat(r.reply().isSuccess()).isTrue();
   }
 
@@ -75,6 +75,8 @@ class BrowserSessionEntityTest {
     StatusReply<BrowserSessionEntity.Redeemed> second = redeem("code-1", "gw.test");
 
     assertThat(first.getValue()).isEqualTo(new BrowserSessionEntity.Redeemed(TOKEN, "/lab/tree"));
+    assertThat(session.getState()).isInstanceOfSatisfying(BrowserSessionEntity.Open.class,
+        o -> assertThat(o.route()).isEqualTo("lab"));
     assertThat(code(second)).isEqualTo(ErrorCode.INVALID_REQUEST);
     assertThat(second.getError().getMessage()).contains("used already");
     session.restart();
@@ -99,17 +101,46 @@ class BrowserSessionEntityTest {
 
   @Test
   void signingOutEndsTheSessionForGood() {
-    session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.OpenDirectly(TOKEN, "gw.test",
+    session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.OpenDirectly(TOKEN, "gw.test", "lab",
         TokenSecrets.hash("s"), ALICE, r));
 
-    var ended = session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.End("signed out", ALICE, r));
-    var again = session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.End("signed out", ALICE, r));
+    var ended = session.<StatusReply<Done>>runCommand(r ->
+        new BrowserSessionEntity.End("signed out", TokenSecrets.hash("s"), ALICE, r));
+    var again = session.<StatusReply<Done>>runCommand(r ->
+        new BrowserSessionEntity.End("signed out", TokenSecrets.hash("s"), ALICE, r));
 
     assertThat(ended.event()).isInstanceOf(BrowserSessionEntity.SessionEnded.class);
     assertThat(again.hasNoEvents()).isTrue();
     session.restart();
-    assertThat(session.getState()).isInstanceOfSatisfying(BrowserSessionEntity.Ended.class,
-        e -> assertThat(e.host()).isEqualTo("gw.test"));
+    assertThat(session.getState()).isInstanceOfSatisfying(BrowserSessionEntity.Ended.class, e -> {
+      assertThat(e.host()).isEqualTo("gw.test");
+      assertThat(e.route()).isEqualTo("lab");
+    });
+  }
+
+  @Test
+  void aSignOutWithAnotherSecretEndsNothing() {
+    session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.OpenDirectly(TOKEN, "gw.test", "lab",
+        TokenSecrets.hash("s"), ALICE, r));
+
+    var attempt = session.<StatusReply<Done>>runCommand(r ->
+        new BrowserSessionEntity.End("signed out", TokenSecrets.hash("guessed"), ALICE, r));
+
+    assertThat(code(attempt.reply())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(attempt.hasNoEvents()).isTrue();
+    assertThat(session.getState()).isInstanceOf(BrowserSessionEntity.Open.class);
+  }
+
+  @Test
+  void theGatewayEndsASessionWithoutItsSecret() {
+    session.<StatusReply<Done>>runCommand(r -> new BrowserSessionEntity.OpenDirectly(TOKEN, "gw.test", "lab",
+        TokenSecrets.hash("s"), ALICE, r));
+
+    var ended = session.<StatusReply<Done>>runCommand(r ->
+        new BrowserSessionEntity.End("access ended", null, ALICE, r));
+
+    assertThat(ended.reply().isSuccess()).isTrue();
+    assertThat(session.getState()).isInstanceOf(BrowserSessionEntity.Ended.class);
   }
 
   @Test
@@ -122,9 +153,9 @@ class BrowserSessionEntityTest {
   void whatIsPublishedToTheOtherNodesSurvivesTheirSerializer() {
     SerializationTestKit serialization = new SerializationTestKit(testKit.system());
     for (BrowserSessionEntity.State state : java.util.List.of(new BrowserSessionEntity.Unknown(),
-        new BrowserSessionEntity.Offered(TOKEN, "lab.example.com", "/tree", "hash", START),
-        new BrowserSessionEntity.Open(TOKEN, "lab.example.com", "hash", START),
-        new BrowserSessionEntity.Ended(TOKEN, "lab.example.com", "token revoked", START))) {
+        new BrowserSessionEntity.Offered(TOKEN, "lab.example.com", "lab", "/tree", "hash", START),
+        new BrowserSessionEntity.Open(TOKEN, "lab.example.com", "lab", "hash", START),
+        new BrowserSessionEntity.Ended(TOKEN, "lab.example.com", "lab", "token revoked", START))) {
       serialization.verifySerialization(new BrowserSessionEntity.Published("s1", state), true);
     }
   }

@@ -21,6 +21,7 @@ public final class RouteJson {
       Protocol protocol,
       List<String> allowedGroups,
       List<String> allowedServiceAccounts,
+      List<String> registrationProjects,
       String affinity,
       boolean stripPrefix,
       HealthCheckJson healthCheck,

@@ -151,6 +151,7 @@ public final class RouteRequests {
       Protocol protocol,
       List<Name> allowedGroups,
       List<Name> allowedServiceAccounts,
+      List<Name> registrationProjects,
       String affinity,
       Boolean stripPrefix,
       HealthCheck healthCheck,
@@ -169,6 +170,7 @@ public final class RouteRequests {
       upstreamProtocol = upstreamProtocol == null ? UpstreamProtocol.HTTP1 : upstreamProtocol;
       allowedGroups = DirectoryRequests.distinct(allowedGroups, "allowedGroups");
       allowedServiceAccounts = DirectoryRequests.distinct(allowedServiceAccounts, "allowedServiceAccounts");
+      registrationProjects = DirectoryRequests.distinct(registrationProjects, "registrationProjects");
       affinity = checkedAffinity(affinity == null ? RouteDefaults.AFFINITY : affinity);
       stripPrefix = stripPrefix == null ? RouteDefaults.STRIP_PREFIX : stripPrefix;
       healthCheck = healthCheck == null ? HealthCheck.defaults() : healthCheck;

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Host a request names: what is read from it, and what is refused. */
-class HostNameTest {
+class AuthorityTest {
   @ParameterizedTest
   @CsvSource({
       "llm.gw.test, llm.gw.test",
@@ -18,19 +18,19 @@ class HostNameTest {
       "[fe80::1], [fe80::1]",
       "my_host, my_host"})
   void aHostIsReadInLowerCaseWithoutItsPort(String value, String host) throws Exception {
-    assertThat(HostName.parse(value)).isEqualTo(host);
+    assertThat(Authority.parse(value).host()).isEqualTo(host);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"evil.example/x", "a b", "user@llm.gw.test", "llm.gw.test:", "llm.gw.test:123456",
       "llm.gw.test:80x", ":8080", "[::1", "[zz::1]", "llm.gw.test\t", "llm\u0000.gw.test", "llm.gw.test,other"})
   void aHostWithCharactersNoHostHasIsRefused(String value) {
-    assertThatThrownBy(() -> HostName.parse(value)).isInstanceOf(RequestPath.Invalid.class);
+    assertThatThrownBy(() -> Authority.parse(value)).isInstanceOf(RequestPath.Invalid.class);
   }
 
   @org.junit.jupiter.api.Test
   void anEmptyHostIsNoHost() throws Exception {
-    assertThat(HostName.parse("")).isNull();
-    assertThat(HostName.parse(null)).isNull();
+    assertThat(Authority.parse("")).isEqualTo(Authority.NONE);
+    assertThat(Authority.parse(null)).isEqualTo(Authority.NONE);
   }
 }

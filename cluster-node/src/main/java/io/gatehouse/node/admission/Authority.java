@@ -1,19 +1,22 @@
 package io.gatehouse.node.admission;
 
 /**
- * The host a request names ({@code Host}, or HTTP/2's {@code :authority}), checked before a route
- * is looked at: RFC 9110's {@code host [":" port]}, where the host is a name of letters, digits,
- * {@code -}, {@code .} and {@code _}, or a bracketed IPv6 literal. Anything else (a space, an
- * {@code @}, a {@code /}, a control character) is refused with a 400, so that no two parties read
- * one request as aimed at two different hosts.
+ * The authority a request names ({@code Host}, or HTTP/2's {@code :authority}), parsed once,
+ * before a route is looked at: RFC 9110's {@code host [":" port]}, where the host is a name of
+ * letters, digits, {@code -}, {@code .} and {@code _}, or a bracketed IPv6 literal. Anything else
+ * (a space, an {@code @}, a {@code /}, a control character) is refused with a 400, so that no two
+ * parties read one request as aimed at two different hosts.
+ *
+ * @param host the host in lower case without its port, or null when the request named none
+ *     (allowed by RFC 9112 for HTTP/1.0 and by HTTP/2)
+ * @param value the authority as sent, port included (what {@code X-Forwarded-Host} and origins use)
  */
-public final class HostName {
-  private HostName() {}
+public record Authority(String host, String value) {
+  public static final Authority NONE = new Authority(null, null);
 
-  /** The host in lower case without its port; null for an empty value (allowed by RFC 9112). */
-  public static String parse(String value) throws RequestPath.Invalid {
+  public static Authority parse(String value) throws RequestPath.Invalid {
     if (value == null || value.isEmpty()) {
-      return null;
+      return NONE;
     }
     int end = value.length();
     int colon = value.lastIndexOf(':');
@@ -30,7 +33,12 @@ public final class HostName {
     } else {
       checkName(value, end);
     }
-    return value.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+    return new Authority(value.substring(0, end).toLowerCase(java.util.Locale.ROOT), value);
+  }
+
+  /** The origin a browser has on this authority over {@code scheme}: {@code scheme://value}, lower case. */
+  public String origin(String scheme) {
+    return value == null ? null : scheme + "://" + value.toLowerCase(java.util.Locale.ROOT);
   }
 
   private static void checkPort(String value, int from) throws RequestPath.Invalid {
