@@ -5,6 +5,7 @@ import io.gatehouse.node.cluster.DiscoveryJoin;
 import io.gatehouse.node.proxy.DataPlaneSettings;
 import io.gatehouse.node.tcp.SessionPorts;
 import io.gatehouse.persistence.store.StoreSettings;
+import io.gatehouse.protocol.net.AddressRange;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param publicUrl the URL consumers use to reach the data plane, as route URLs show it
  * @param askTimeout how long an admin call waits for an entity before answering 503
  * @param passiveEjection how long an instance ejected by a data plane stays out of rotation
+ * @param instanceNetworks the networks instances must be in ({@code GATEHOUSE_INSTANCE_NETWORKS}); empty: any
  */
 public record NodeSettings(
     String namespace,
@@ -33,7 +35,8 @@ public record NodeSettings(
     DataPlaneSettings dataPlane,
     AffinitySettings affinity,
     Duration passiveEjection,
-    MetricsSettings metrics) {
+    MetricsSettings metrics,
+    List<AddressRange> instanceNetworks) {
 
   /** The ports this node listens on (HTTPS: {@link DataPlaneSettings#tls()}). */
   public record Ports(int http, int admin, int management, int remote) {}
@@ -83,7 +86,24 @@ public record NodeSettings(
             positive(g.getDuration("affinity.report-active-every"), "affinity.report-active-every"), forgetAfter(g)),
         g.getDuration("health.passive-ejection"),
         new MetricsSettings(g.getDuration("metrics.flush-interval"), g.getDuration("metrics.retention"),
-            g.getInt("metrics.max-cells")));
+            g.getInt("metrics.max-cells")),
+        ranges(g.getString("instances.networks"), "GATEHOUSE_INSTANCE_NETWORKS"));
+  }
+
+  /** Comma-separated addresses or CIDR ranges; empty: none. */
+  static List<AddressRange> ranges(String value, String variable) {
+    List<AddressRange> out = new java.util.ArrayList<>();
+    for (String part : value.split(",")) {
+      if (!part.isBlank()) {
+        try {
+          out.add(AddressRange.parse(part.trim()));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(variable + " must be addresses or CIDR ranges (10.0.0.0/8, fd00::/8), "
+              + "comma-separated: " + e.getMessage());
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static DataPlaneSettings dataPlane(Config g) {

@@ -29,6 +29,10 @@ public final class Rejection extends RuntimeException {
     return new Rejection(ErrorCode.NOT_FOUND, message);
   }
 
+  public static Rejection forbidden(String message) {
+    return new Rejection(ErrorCode.FORBIDDEN, message);
+  }
+
   public static Rejection conflict(String message) {
     return new Rejection(ErrorCode.CONFLICT, message);
   }

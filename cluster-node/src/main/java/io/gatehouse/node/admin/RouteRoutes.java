@@ -92,15 +92,16 @@ final class RouteRoutes extends AdminDirectives {
         return complete(Responses.error(ErrorCode.FORBIDDEN, caller.principal().display()
             + " may not register instances; that needs an admin or a service account with canRegister"));
       }
+      RouteService.Registrar registrar = new RouteService.Registrar(caller.principal(), caller.admin(), caller.actor());
       return concat(
           pathEndOrSingleSlash(() -> post(() -> body(RouteRequests.Register.class, req -> respond(() ->
-              routes.register(req, caller.actor()).thenApply(r -> Responses.created(
+              routes.register(req, registrar).thenApply(r -> Responses.created(
                   new RouteJson.Registered(r.instanceId(), r.leaseSeconds(), r.url(), r.healthy()))))))),
           pathPrefix(segment(), id -> concat(
               pathEndOrSingleSlash(() -> delete(() -> respond(() ->
-                  routes.deregister(id, caller.actor()).thenApply(done -> Responses.noContent())))),
+                  routes.deregister(id, registrar).thenApply(done -> Responses.noContent())))),
               path("heartbeat", () -> put(() -> respond(() ->
-                  routes.heartbeat(id).thenApply(done -> Responses.ok(new Heartbeat(id, "ok")))))))));
+                  routes.heartbeat(id, registrar).thenApply(done -> Responses.ok(new Heartbeat(id, "ok")))))))));
     });
   }
 

@@ -139,7 +139,7 @@ public final class ConnectivityTest {
     private String register() {
       RouteService.Registration r = await(s.routes().register(new RouteRequests.Register(new Name(name), new Name(name),
           null, s.host() + ":" + probe.port(), RouteRequests.Protocol.HTTP, "/health", s.namespace(), 60, false),
-          actor));
+          new RouteService.Registrar(caller, true, actor)));
       instanceId = r.instanceId();
       if (!r.healthy()) {
         throw new IllegalStateException("registered as " + r.instanceId() + " but its first health check failed");
@@ -213,7 +213,8 @@ public final class ConnectivityTest {
       List<String> failed = new ArrayList<>();
       long t0 = System.nanoTime();
       if (instanceId != null) {
-        attempt(failed, "deregister " + instanceId, () -> await(s.routes().deregister(instanceId, actor)));
+        attempt(failed, "deregister " + instanceId, () -> await(s.routes().deregister(instanceId,
+            new RouteService.Registrar(caller, true, actor))));
       }
       if (tokenId != null) {
         attempt(failed, "revoke " + tokenId.value(), () -> await(s.tokens().revoke(tokenId, caller,

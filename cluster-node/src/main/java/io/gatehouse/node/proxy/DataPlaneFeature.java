@@ -35,7 +35,7 @@ public record DataPlaneFeature(DataPlane.Parts parts, SessionCache sessions) {
     Upstreams upstreams = new Upstreams(settings.dataPlane().maxIdleUpstreamConnections(),
         (route, instance, reason) -> RouteEntity.ref(rt.sharding(), route)
             .tell(new RouteEntity.PassiveFailure(instance, reason)),
-        Upstreams.clientTls(settings.dataPlane().upstreamCaCert()));
+        Upstreams.clientTls(settings.dataPlane().upstreamCaCert()), routes.addresses());
     InstancePicker picker = new InstancePicker(routes.table(), sessions,
         new ShardedSessions(rt.system(), settings.dataPlane().sessionAskTimeout()), upstreams.load(), rt.clock());
     OpenExchanges open = new OpenExchanges(admission);

@@ -1,5 +1,6 @@
 package io.gatehouse.node.route;
 
+import io.gatehouse.node.upstream.AddressPolicy;
 import io.gatehouse.persistence.route.HealthProber;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,9 +15,16 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Active health checks: over HTTP, a 2xx or 3xx answer to {@code GET <healthPath>} in time is
- * healthy; for a tcp instance (no health path), a connection accepted in time is.
+ * healthy; for a tcp instance (no health path), a connection accepted in time is. An address the
+ * {@link AddressPolicy} refuses (resolved at each check) is never checked: it is unhealthy.
  */
 public final class InstanceProber implements HealthProber {
+  private final AddressPolicy addresses;
+
+  public InstanceProber(AddressPolicy addresses) {
+    this.addresses = addresses;
+  }
+
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
       .followRedirects(HttpClient.Redirect.NEVER)
@@ -25,9 +33,12 @@ public final class InstanceProber implements HealthProber {
 
   @Override
   public CompletionStage<Outcome> probe(String address, String path, Duration timeout) {
-    if (path == null) {
-      return connect(address, timeout);
-    }
+    return CompletableFuture.supplyAsync(() -> addresses.refusal(address), CHECKS).thenCompose(refused ->
+        refused != null ? CompletableFuture.completedFuture(new Outcome(false, "refused: " + refused))
+            : path == null ? connect(address, timeout) : http(address, path, timeout));
+  }
+
+  private CompletionStage<Outcome> http(String address, String path, Duration timeout) {
     HttpRequest request;
     try {
       request = HttpRequest.newBuilder(URI.create("http://" + address + path))

@@ -1,6 +1,8 @@
 package io.gatehouse.node.route;
 
 import io.gatehouse.node.directory.DirectoryView;
+import io.gatehouse.node.upstream.AddressPolicy;
+import java.util.concurrent.Executor;
 import io.gatehouse.persistence.Actor;
 import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.route.HealthProber;
@@ -9,6 +11,7 @@ import io.gatehouse.persistence.route.RouteEntity;
 import io.gatehouse.persistence.route.RouteIndexEntity;
 import io.gatehouse.persistence.route.RouteView;
 import io.gatehouse.protocol.Name;
+import io.gatehouse.protocol.PrincipalRef;
 import io.gatehouse.protocol.Rejection;
 import io.gatehouse.protocol.api.RouteRequests;
 import io.gatehouse.protocol.token.Base62;
@@ -38,9 +41,17 @@ public final class RouteService {
   private final Duration askTimeout;
   private final String namespace;
   private final String publicUrl;
+  private final AddressPolicy addresses;
+  private final Executor blocking;
 
+  /**
+   * @param addresses where instances may be (a registration's address is checked, a name resolved)
+   * @param blocking where name lookups for that run
+   */
   public RouteService(ClusterSharding sharding, RouteTable table, DirectoryView directory, HealthProber prober,
-      Duration askTimeout, String namespace, String publicUrl) {
+      Duration askTimeout, String namespace, String publicUrl, AddressPolicy addresses, Executor blocking) {
+    this.addresses = addresses;
+    this.blocking = blocking;
     this.sharding = sharding;
     this.table = table;
     this.directory = directory;
@@ -56,6 +67,13 @@ public final class RouteService {
 
   /** A registered instance: its id, its lease, the URL its route answers on, and whether it is in rotation. */
   public record Registration(String instanceId, int leaseSeconds, String url, boolean healthy) {}
+
+  /**
+   * Who registers: an admin (anything), or a service account with {@code canRegister}, which
+   * registers only into projects that list it, onto static routes whose
+   * {@code registrationProjects} name the project, and renews and removes only its own instances.
+   */
+  public record Registrar(PrincipalRef principal, boolean admin, Actor actor) {}
 
   // ---- routes ------------------------------------------------------------------------------
 
@@ -149,14 +167,29 @@ public final class RouteService {
 
   // ---- registrations -----------------------------------------------------------------------
 
-  public CompletionStage<Registration> register(RouteRequests.Register body, Actor actor) {
-    if (!body.namespace().equals(namespace)) {
+  public CompletionStage<Registration> register(RouteRequests.Register body, Registrar registrar) {
+    if (body.namespace() != null && !body.namespace().equals(namespace)) {
       throw Rejection.invalid("namespace", "this cluster serves namespace '" + namespace + "', not '"
           + body.namespace() + "'");
     }
-    if (!directory.current().projects().containsKey(body.project().value())) {
+    DirectoryState.Project project = directory.current().projects().get(body.project().value());
+    if (project == null) {
       throw Rejection.invalid("project", "project '" + body.project() + "' does not exist");
     }
+    if (!registrar.admin() && !project.serviceAccounts().contains(registrar.principal().name().value())) {
+      throw Rejection.forbidden(registrar.principal().display() + " may not register into project '"
+          + body.project() + "': the project does not list it");
+    }
+    return CompletableFuture.supplyAsync(() -> addresses.refusal(body.address()), blocking).thenCompose(refused -> {
+      if (refused != null) {
+        throw Rejection.invalid("address", refused);
+      }
+      return registerChecked(body, registrar);
+    });
+  }
+
+  private CompletionStage<Registration> registerChecked(RouteRequests.Register body, Registrar registrar) {
+    Actor actor = registrar.actor();
     String routeName = body.route() != null ? body.route() : body.deployment().value();
     RouteEntity.Instance instance = new RouteEntity.Instance(instanceId(routeName), body.address(),
         body.deployment().value(), body.project().value(), body.healthPath(), body.leaseSeconds(), Instant.now(),
@@ -170,7 +203,8 @@ public final class RouteService {
     return claimed
         .thenCompose(done -> firstCheck(routeName, instance, ephemeral, body.protocol()))
         .thenCompose(check -> RouteEntity.ref(sharding, routeName)
-            .<RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, check, actor, r), askTimeout))
+            .<RouteView>askWithStatus(r -> new RouteEntity.Register(instance, ephemeral, check, actor,
+                registrar.admin(), r), askTimeout))
         .thenApply(view -> {
           show(view);
           boolean healthy = view.instances().stream().anyMatch(i -> i.id().equals(instance.id()) && i.healthy());
@@ -210,14 +244,17 @@ public final class RouteService {
     return prober.probe(instance.address(), path, def.checkTimeout());
   }
 
-  public CompletionStage<Done> heartbeat(String instanceId) {
-    return RouteEntity.ref(sharding, routeOf(instanceId))
-        .askWithStatus(r -> new RouteEntity.Heartbeat(instanceId, r), askTimeout);
+  /** Renews an instance's lease: its registrar's, or any for an admin (another's is not found). */
+  public CompletionStage<Done> heartbeat(String instanceId, Registrar registrar) {
+    return RouteEntity.ref(sharding, routeOf(instanceId)).askWithStatus(r ->
+        new RouteEntity.Heartbeat(instanceId, registrar.actor().who(), registrar.admin(), r), askTimeout);
   }
 
-  public CompletionStage<Done> deregister(String instanceId, Actor actor) {
+  /** Removes an instance: its registrar's, or any for an admin (another's is not found). */
+  public CompletionStage<Done> deregister(String instanceId, Registrar registrar) {
     return RouteEntity.ref(sharding, routeOf(instanceId))
-        .<RouteView>askWithStatus(r -> new RouteEntity.Deregister(instanceId, actor, r), askTimeout)
+        .<RouteView>askWithStatus(r -> new RouteEntity.Deregister(instanceId, registrar.actor(), registrar.admin(), r),
+            askTimeout)
         .thenApply(view -> {
           show(view);
           return Done.getInstance();

@@ -144,7 +144,11 @@ final class Http2Connections {
   private Promise<Channel> ready(ChannelFuture connect, boolean secure) {
     Promise<Channel> ready = loop.newPromise();
     connect.addListener(f -> {
-      if (!f.isSuccess()) {
+      AddressPolicy.Refused refused = f.isSuccess() ? pool.refused(connect.channel()) : null;
+      if (refused != null) {
+        connect.channel().close();
+        ready.tryFailure(refused);
+      } else if (!f.isSuccess()) {
         ready.tryFailure(f.cause());
       } else if (!secure) {
         ready.trySuccess(connect.channel());

@@ -131,6 +131,11 @@ public final class UpstreamLeg {
       return;
     }
     String where = " (route '" + route.name() + "')";
+    if (cause instanceof AddressPolicy.Refused refused) {
+      owner.unreachable(Refusal.upstreamUnavailable("the instance's address is refused: " + refused.getMessage()
+          + where));
+      return;
+    }
     owner.unreachable(cause instanceof ConnectTimeoutException
         ? Refusal.upstreamTimeout("connecting to the instance timed out" + where)
         : Refusal.upstreamUnavailable("the instance refused the connection" + where));

@@ -38,12 +38,22 @@ public final class UpstreamPool {
   private final Runnable flushAll = this::flushAll;
   private boolean flushScheduled;
   private final Http2Connections h2;
+  private final AddressPolicy addresses;
 
-  UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance, SslContext h2Tls) {
+  UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance, SslContext h2Tls,
+      AddressPolicy addresses) {
     this.loop = loop;
     this.transport = transport;
     this.maxIdlePerInstance = maxIdlePerInstance;
+    this.addresses = addresses;
     this.h2 = new Http2Connections(loop, h2Tls, this);
+  }
+
+  /** Why the connection may not be used, by the address it reached (whatever its name resolved to); null if it may. */
+  AddressPolicy.Refused refused(Channel ch) {
+    java.net.InetSocketAddress remote = (java.net.InetSocketAddress) ch.remoteAddress();
+    String why = remote == null ? null : addresses.refusal(remote.getAddress(), remote.getPort());
+    return why == null ? null : new AddressPolicy.Refused(why);
   }
 
   /**
@@ -91,11 +101,15 @@ public final class UpstreamPool {
         .option(ChannelOption.SO_KEEPALIVE, true);
   }
 
-  /** The channel once {@code connect} succeeded. */
+  /** The channel once {@code connect} succeeded, to an address the policy allows. */
   private Future<Channel> connected(ChannelFuture connect) {
     Promise<Channel> promise = loop.newPromise();
     connect.addListener(f -> {
-      if (f.isSuccess()) {
+      AddressPolicy.Refused refused = f.isSuccess() ? refused(connect.channel()) : null;
+      if (refused != null) {
+        connect.channel().close();
+        promise.tryFailure(refused);
+      } else if (f.isSuccess()) {
         promise.trySuccess(connect.channel());
       } else {
         promise.tryFailure(f.cause());

@@ -32,14 +32,23 @@ public final class Upstreams {
   private final int maxIdlePerInstance;
   private final FailureReporter reporter;
   private final SslContext h2Tls;
+  private final AddressPolicy addresses;
   private final InstanceLoad load = new InstanceLoad();
   private final ConcurrentHashMap<EventLoop, UpstreamPool> pools = new ConcurrentHashMap<>();
 
-  /** @param h2Tls the TLS client of {@code h2} routes (ALPN h2; see {@link #clientTls}) */
-  public Upstreams(int maxIdlePerInstance, FailureReporter reporter, SslContext h2Tls) {
+  /**
+   * @param h2Tls the TLS client of {@code h2} routes (ALPN h2; see {@link #clientTls})
+   * @param addresses where instances may be: checked on the address every connection reached
+   */
+  public Upstreams(int maxIdlePerInstance, FailureReporter reporter, SslContext h2Tls, AddressPolicy addresses) {
     this.maxIdlePerInstance = maxIdlePerInstance;
     this.reporter = reporter;
     this.h2Tls = h2Tls;
+    this.addresses = addresses;
+  }
+
+  public AddressPolicy addresses() {
+    return addresses;
   }
 
   /**
@@ -65,7 +74,8 @@ public final class Upstreams {
   /** The pool of connections made on {@code loop} (a connection serves clients of its loop only). */
   public UpstreamPool pool(EventLoop loop) {
     UpstreamPool p = pools.get(loop);
-    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdlePerInstance, h2Tls));
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdlePerInstance, h2Tls,
+        addresses));
   }
 
   public InstanceLoad load() {

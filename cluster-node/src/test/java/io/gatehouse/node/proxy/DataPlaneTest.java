@@ -453,12 +453,13 @@ class DataPlaneTest {
 
     @Test
     void serviceAccountsRegisterOnlyWithCanRegister() {
-      String route = gw.route("");
       String plain = gw.serviceAccount();
       String registrar = Gateway.unique("registrar");
       gw.admin.post("/api/v1/service-accounts", json("{'name':'%s','canRegister':true}", registrar));
+      String theirs = gw.project(List.of(), List.of(plain, registrar));
+      String route = gw.route(json("'registrationProjects':['%s']", theirs));
       String body = json("{'deployment':'d','project':'%s','route':'%s','address':'127.0.0.1:%d','namespace':'test'}",
-          project, route, FreePorts.allocate(1)[0]);
+          theirs, route, FreePorts.allocate(1)[0]);
 
       AdminClient asPlain = gw.admin.as(gw.token("service-account", plain, "").secret());
       AdminClient asRegistrar = gw.admin.as(gw.token("service-account", registrar, "").secret());

@@ -204,15 +204,21 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
   private ReplyEffect<Event, State> onRegister(Defined s, RouteEntity.Register cmd) {
     RouteDefinition def = s.definition();
     Rejection refused = registrationConflict(def, cmd.ephemeral());
+    if (refused == null && !cmd.admin() && def.isStatic()
+        && !def.access().registrationProjects().contains(cmd.instance().project())) {
+      refused = Rejection.forbidden(cmd.actor().who() + " may not register onto route '" + name + "': its "
+          + "registrationProjects do not name project '" + cmd.instance().project() + "' (an admin sets them)");
+    }
     if (refused != null) {
       return Effect().reply(cmd.replyTo(), RouteEntity.error(refused));
     }
     Audit audit = cmd.actor().at(now());
     Instance registered = withDefaults(cmd.instance(), def, audit.at());
     List<Event> events = new ArrayList<>();
-    // An instance that registers again from the same address replaces its earlier registration.
+    // An instance that registers again from the same address replaces its earlier registration
+    // (its registrar's own, or any for an admin: nobody else can push an instance out).
     s.instances().values().stream()
-        .filter(old -> old.address().equals(registered.address()))
+        .filter(old -> old.address().equals(registered.address()) && (cmd.admin() || mayTouch(old, cmd.actor().who())))
         .forEach(old -> events.add(new InstanceRemoved(old.id(), name, "replaced", audit)));
     events.add(new InstanceRegistered(registered, name, audit));
     return Effect().persist(events)
@@ -242,14 +248,22 @@ final class RouteBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comman
   }
 
   private ReplyEffect<Event, State> onHeartbeat(Defined s, RouteEntity.Heartbeat cmd) {
-    if (!s.instances().containsKey(cmd.instanceId()) || !runtime.health.heartbeat(cmd.instanceId(), runtime.millis())) {
+    Instance i = s.instances().get(cmd.instanceId());
+    if (i == null || !(cmd.admin() || mayTouch(i, cmd.who()))
+        || !runtime.health.heartbeat(cmd.instanceId(), runtime.millis())) {
       return Effect().reply(cmd.replyTo(), noLease(cmd.instanceId()));
     }
     return Effect().reply(cmd.replyTo(), StatusReply.ack());
   }
 
+  /** Whether {@code who} registered the instance (instances of before this was recorded: admins only). */
+  private static boolean mayTouch(Instance i, String who) {
+    return i.registeredBy() != null && i.registeredBy().equals(who);
+  }
+
   private ReplyEffect<Event, State> onDeregister(Defined s, RouteEntity.Deregister cmd) {
-    if (!s.instances().containsKey(cmd.instanceId())) {
+    Instance i = s.instances().get(cmd.instanceId());
+    if (i == null || !(cmd.admin() || mayTouch(i, cmd.actor().who()))) {
       return Effect().reply(cmd.replyTo(), RouteEntity.error(Rejection.notFound(
           "instance '" + cmd.instanceId() + "' is not registered")));
     }

@@ -105,14 +105,21 @@ public final class RouteEntity {
    * Registers an instance; {@code ephemeral} is the route to create for a deployment without one.
    * The instance's first health check was made by the caller before it sent this, so the answer
    * (given as soon as the registration is persisted) already says whether it is in rotation.
+   * {@code admin}: the registrar is an admin; anyone else registers onto a static route only when
+   * the route's {@code registrationProjects} names the instance's project.
    */
   public record Register(Instance instance, RouteDefinition ephemeral, HealthProber.Outcome firstCheck, Actor actor,
-      ActorRef<StatusReply<RouteView>> replyTo) implements Command {}
+      boolean admin, ActorRef<StatusReply<RouteView>> replyTo) implements Command {}
 
-  public record Heartbeat(String instanceId, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+  /** A lease renewed by {@code who} (the registrar; an {@code admin} may renew any). */
+  public record Heartbeat(String instanceId, String who, boolean admin, ActorRef<StatusReply<Done>> replyTo)
+      implements Command {}
 
-  /** Answers with the route's view after the removal (without definition if the route went with it). */
-  public record Deregister(String instanceId, Actor actor, ActorRef<StatusReply<RouteView>> replyTo)
+  /**
+   * Answers with the route's view after the removal (without definition if the route went with
+   * it). Only the registrar (the actor) or an {@code admin} may remove an instance.
+   */
+  public record Deregister(String instanceId, Actor actor, boolean admin, ActorRef<StatusReply<RouteView>> replyTo)
       implements Command {}
 
   public record GetView(ActorRef<RouteView> replyTo) implements Command {}

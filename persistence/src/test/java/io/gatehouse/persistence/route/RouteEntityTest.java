@@ -107,12 +107,16 @@ class RouteEntityTest {
   }
 
   private static RouteEntity.Instance instance(String id, int port) {
-    return new RouteEntity.Instance(id, "127.0.0.1:" + port, "vllm", "llm-prod", null, 30, START, "test");
+    return instance(id, port, ADMIN.who());
+  }
+
+  private static RouteEntity.Instance instance(String id, int port, String registrar) {
+    return new RouteEntity.Instance(id, "127.0.0.1:" + port, "vllm", "llm-prod", null, 30, START, registrar);
   }
 
   private StatusReply<RouteView> register(RouteEntity.Instance i, RouteDefinition ephemeral, boolean healthy) {
     return route.<StatusReply<RouteView>>runCommand(r ->
-        new RouteEntity.Register(i, ephemeral, healthy ? PASSED : FAILED, ADMIN, r)).reply();
+        new RouteEntity.Register(i, ephemeral, healthy ? PASSED : FAILED, ADMIN, true, r)).reply();
   }
 
   private RouteView view() {
@@ -158,8 +162,8 @@ class RouteEntityTest {
   void everyCommandOnAnUndefinedRouteIsAnsweredAndPersistsNothing() {
     var update = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Update(staticRoute(), ADMIN, r));
     var delete = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Delete(ADMIN, r));
-    var heartbeat = route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.x", r));
-    var deregister = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.x", ADMIN, r));
+    var heartbeat = route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.x", ADMIN.who(), true, r));
+    var deregister = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.x", ADMIN, true, r));
     StatusReply<RouteView> registerStatic = register(instance("llm.a", 9001), null, true);
 
     assertThat(code(update.reply())).isEqualTo(ErrorCode.NOT_FOUND);
@@ -214,7 +218,7 @@ class RouteEntityTest {
     var reply = register(instance("llm.a", 9001), RouteDefinition.ephemeral("llm", "llm-prod", false, false, START), true);
     assertThat(reply.getValue().definition().isStatic()).isFalse();
 
-    var removed = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.a", ADMIN, r));
+    var removed = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.a", ADMIN, true, r));
 
     assertThat(removed.events()).extracting(e -> e.getClass().getSimpleName())
         .containsExactly("InstanceRemoved", "RouteDeleted");
@@ -226,11 +230,67 @@ class RouteEntityTest {
     define();
     register(instance("llm.a", 9001), null, true);
     var again = route.<StatusReply<RouteView>>runCommand(r ->
-        new RouteEntity.Register(instance("llm.b", 9001), null, PASSED, ADMIN, r));
+        new RouteEntity.Register(instance("llm.b", 9001), null, PASSED, ADMIN, true, r));
 
     assertThat(again.events()).extracting(e -> e.getClass().getSimpleName())
         .containsExactly("InstanceRemoved", "InstanceRegistered");
     assertThat(again.reply().getValue().instances()).extracting(RouteView.InstanceView::id).containsExactly("llm.b");
+  }
+
+  // ---- who may register, renew and remove ------------------------------------------------
+
+  private static final Actor CI = Actor.of(PrincipalRef.serviceAccount("ci"), "127.0.0.1:7355");
+  private static final Actor OTHER = Actor.of(PrincipalRef.serviceAccount("other-team"), "127.0.0.1:7355");
+
+  private StatusReply<RouteView> registerAs(Actor who, String id, int port) {
+    return route.<StatusReply<RouteView>>runCommand(r ->
+        new RouteEntity.Register(instance(id, port, who.who()), null, PASSED, who, false, r)).reply();
+  }
+
+  @Test
+  void aRegistrarOnlyRegistersOntoAStaticRouteThatNamesItsProject() {
+    define();
+    var refused = route.<StatusReply<RouteView>>runCommand(r ->
+        new RouteEntity.Register(instance("llm.a", 9001, CI.who()), null, PASSED, CI, false, r));
+    assertThat(code(refused.reply())).isEqualTo(ErrorCode.FORBIDDEN);
+    assertThat(refused.hasNoEvents()).isTrue();
+
+    route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Update(staticRoute().toBuilder().registrationProjects(List.of("llm-prod"))
+        .build(), ADMIN, r));
+
+    assertThat(registerAs(CI, "llm.a", 9001).isSuccess()).isTrue();
+  }
+
+  @Test
+  void aRegistrarRenewsAndRemovesOnlyItsOwnInstancesAndPushesOutNoOthers() {
+    define();
+    route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Update(staticRoute().toBuilder().registrationProjects(List.of("llm-prod"))
+        .build(), ADMIN, r));
+    registerAs(CI, "llm.a", 9001);
+
+    var theirHeartbeat = route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", OTHER.who(), false, r));
+    var theirRemoval = route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.a", OTHER, false, r));
+    var theirs = registerAs(OTHER, "llm.b", 9001);
+
+    assertThat(code(theirHeartbeat.reply())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(code(theirRemoval.reply())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(theirs.getValue().instances()).extracting(RouteView.InstanceView::id)
+        .as("the same address from another registrar does not replace it").contains("llm.a", "llm.b");
+    assertThat(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", CI.who(), false, r))
+        .reply().isSuccess()).isTrue();
+    assertThat(route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Deregister("llm.a", CI, false, r))
+        .reply().isSuccess()).isTrue();
+  }
+
+  @Test
+  void anInstanceRecordedWithoutItsRegistrarIsAnAdminsOnly() {
+    define();
+    route.<StatusReply<RouteView>>runCommand(r -> new RouteEntity.Register(instance("llm.a", 9001, null), null, PASSED, ADMIN, true, r));
+
+    assertThat(code(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", CI.who(), false, r))
+        .reply())).isEqualTo(ErrorCode.NOT_FOUND);
+    assertThat(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", ADMIN.who(), true, r))
+        .reply().isSuccess()).isTrue();
   }
 
   @Test
@@ -246,7 +306,7 @@ class RouteEntityTest {
     register(instance("llm.a", 9001), null, true);
     register(instance("llm.b", 9002), null, true);
     clock.advance(Duration.ofSeconds(20));
-    assertThat(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", r)).reply().isSuccess())
+    assertThat(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.a", ADMIN.who(), true, r)).reply().isSuccess())
         .isTrue();
     clock.advance(Duration.ofSeconds(20));
 
@@ -256,7 +316,7 @@ class RouteEntityTest {
       assertThat(((RouteEntity.InstanceRemoved) e).instanceId()).isEqualTo("llm.b");
       assertThat(((RouteEntity.InstanceRemoved) e).reason()).isEqualTo("lease-expired");
     });
-    assertThat(code(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.b", r)).reply()))
+    assertThat(code(route.<StatusReply<Done>>runCommand(r -> new RouteEntity.Heartbeat("llm.b", ADMIN.who(), true, r)).reply()))
         .isEqualTo(ErrorCode.NOT_FOUND);
   }
 

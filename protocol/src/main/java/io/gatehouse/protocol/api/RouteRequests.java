@@ -248,7 +248,6 @@ public final class RouteRequests {
         throw new FieldError("healthPath", "a tcp instance is checked by connecting to it; it has no health path");
       }
       healthPath = healthPath == null ? null : checkedPath(healthPath, "healthPath");
-      FieldError.required(namespace, "namespace");
       leaseSeconds = leaseSeconds == null ? 30 : leaseSeconds;
       if (leaseSeconds < 5 || leaseSeconds > 3600) {
         throw new FieldError("leaseSeconds", "must be an integer from 5 to 3600");
