@@ -6,7 +6,9 @@ POST /always-100: sends "100 Continue" even without an Expect (an interim answer
 must not take for the final one), then a 103 Early Hints, then the answer.
 GET /redirect-own: 302 to this server's own absolute URL (http://<Host>/landed), as apps behind
 a proxy that rewrites Host do. GET /redirect-path: 302 to the path /landed. GET /cookies: sets
-an app cookie with Path=/ and tries to set the gateway's own cookie. GET /health: 200.
+an app cookie with Path=/ and tries to set the gateway's own cookie in every spelling a browser
+reads as it (a space before "=", another case, a __Host- prefix, no name at all, no "=").
+GET /health: 200.
 Any GET answers with the request's path, headers and cookies. Usage: echo_upstream.py PORT
 """
 import json
@@ -45,7 +47,11 @@ class Handler(BaseHTTPRequestHandler):
             data = b"{}"
             self.send_response(200)
             self.send_header("Set-Cookie", "app_session=abc; Path=/; HttpOnly")
-            self.send_header("Set-Cookie", "gatehouse_session=forged; Path=/")
+            for forged in ("gatehouse_session=forged; Path=/", "gatehouse_session =forged; Path=/",
+                           "GATEHOUSE_SESSION=forged; Path=/", "__Host-gatehouse_session=forged; Path=/; Secure",
+                           "=gatehouse_session=forged; Path=/", " gatehouse_session\t=forged",
+                           "gatehouse_session; Path=/", "=forged"):
+                self.send_header("Set-Cookie", forged)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

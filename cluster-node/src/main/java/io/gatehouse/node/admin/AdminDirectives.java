@@ -16,12 +16,23 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 abstract class AdminDirectives extends AllDirectives {
   static final long MAX_BODY_BYTES = 1024 * 1024;
   private static final long BODY_TIMEOUT_MILLIS = 10_000;
+  /**
+   * A body too large is read on and dropped, up to this much and this long, before the 400: a
+   * client that sends its whole body before it reads (Python's {@code requests}) then reads the
+   * answer instead of a broken pipe (as nginx's lingering close does).
+   */
+  private static final long DRAIN_MAX_BYTES = 64L * 1024 * 1024;
+  private static final java.time.Duration DRAIN_MAX_TIME = java.time.Duration.ofSeconds(30);
 
   /** Reads the body into {@code type}; any mistake in it is a 400 that names the field. */
   protected <T> Route body(Class<T> type, Function<T, Route> inner) {
     return extractRequestEntity(entity -> extractMaterializer(materializer -> {
       if (entity.getContentLengthOption().orElse(0L) > MAX_BODY_BYTES) {
-        return complete(Responses.invalid("body", "is larger than 1 MiB"));
+        CompletionStage<?> drained = entity.withoutSizeLimit().getDataBytes()
+            .limitWeighted(DRAIN_MAX_BYTES, b -> (long) b.size())
+            .completionTimeout(DRAIN_MAX_TIME)
+            .runWith(org.apache.pekko.stream.javadsl.Sink.ignore(), materializer);
+        return onComplete(drained, done -> complete(Responses.invalid("body", "is larger than 1 MiB")));
       }
       return onComplete(entity.toStrict(BODY_TIMEOUT_MILLIS, MAX_BODY_BYTES, materializer), strict -> {
           if (strict.isFailure()) {

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -76,10 +78,13 @@ final class Lingering extends ChannelInboundHandlerAdapter {
     // Swallowed: nothing behind this handler reads any more.
   }
 
+  /** The client shut its side: done. (Our own side's shutdown is an event too: not the end.) */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+      ctx.close();
+    }
     ReferenceCountUtil.release(evt);
-    ctx.close();
   }
 
   @Override

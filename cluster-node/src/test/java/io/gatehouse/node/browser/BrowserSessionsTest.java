@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gatehouse.node.probe.ProbeServer;
 import io.gatehouse.node.testing.Gateway;
 import io.gatehouse.node.testing.LogRecorder;
+import io.gatehouse.node.testing.RawHttp;
 import io.gatehouse.node.testing.TestCluster;
 import io.gatehouse.persistence.testing.EmbeddedPostgresFixture;
 import io.gatehouse.persistence.testing.FreePorts;
@@ -239,6 +240,115 @@ class BrowserSessionsTest {
     assertThat(Gateway.body(foreign).path("error").asText()).isEqualTo("forbidden");
     assertThat(same.statusCode()).isEqualTo(200);
     assertThat(read.statusCode()).isEqualTo(200);
+  }
+
+  /** A WebSocket upgrade (the probe echoes WebSockets) carrying the cookie and {@code origin}. */
+  private int upgrade(String route, String cookie, String origin) throws Exception {
+    try (var s = new java.net.Socket("127.0.0.1", a.node.httpPort())) {
+      s.setSoTimeout(5000);
+      s.getOutputStream().write(("GET /" + route + "/ws HTTP/1.1\r\nHost: 127.0.0.1:" + a.node.httpPort()
+          + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+          + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: " + cookie + "\r\nOrigin: " + origin
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+          StandardCharsets.US_ASCII)).readLine();
+      return Integer.parseInt(status.split(" ")[1]);
+    }
+  }
+
+  @Test
+  void aWebSocketUpgradeWithTheCookieFromAnotherOriginIsRefused() throws Exception {
+    String route = browserRoute();
+    String cookie = signedIn(route);
+    String own = "http://127.0.0.1:" + a.node.httpPort();
+
+    assertThat(upgrade(route, cookie, "http://evil.example")).as("cross-site WebSocket hijacking").isEqualTo(403);
+    assertThat(upgrade(route, cookie, "http://lab.127.0.0.1:" + a.node.httpPort())).as("a sibling").isEqualTo(403);
+    assertThat(upgrade(route, cookie, own)).isEqualTo(101);
+  }
+
+  @Test
+  void anInstanceCannotSetTheGatewaysCookieInAnySpelling() throws Exception {
+    String route = browserRoute(team, ",'stripPrefix':true", pythonPort);
+    String cookie = signedIn(route);
+
+    HttpResponse<String> r = a.get("/" + route + "/cookies", null, "Cookie", cookie);
+
+    assertThat(r.headers().allValues("Set-Cookie")).containsExactly("app_session=abc; Path=/" + route + "/; HttpOnly");
+  }
+
+  @Test
+  void theSignInFormSendsNowhereButAPathOnABrowserRouteOfThisHost() throws Exception {
+    String route = browserRoute();
+    String token = URLEncoder.encode(a.userToken(a.user(team)).secret(), StandardCharsets.UTF_8);
+    for (String next : List.of("//evil.example/x", "https://evil.example/x", "/\\evil.example", "/nowhere/x",
+        "%2F%2Fevil.example")) {
+      HttpResponse<String> r = post(a, "/_gatehouse/signin", "token=" + token + "&next=" + next,
+          "Content-Type", "application/x-www-form-urlencoded", "Accept", "text/html");
+      assertThat(r.statusCode()).as(next).isIn(400, 404);
+      assertThat(r.headers().firstValue("Location")).as(next).isEmpty();
+      assertThat(r.headers().allValues("Set-Cookie")).as(next).isEmpty();
+    }
+  }
+
+  @Test
+  void aMalformedPercentEncodingOnTheSignInEndpointIsA400() {
+    RawHttp.Response code = RawHttp.send(a.node.httpPort(), "GET /_gatehouse/signin?code=%ZZ HTTP/1.1\r\nHost: x");
+    HttpResponse<String> form = post(a, "/_gatehouse/signin", "token=%ZZ&next=/x",
+        "Content-Type", "application/x-www-form-urlencoded");
+
+    assertThat(code.status()).isEqualTo(400);
+    assertThat(code.body()).contains("\"error\":\"invalid_request\"");
+    assertThat(form.statusCode()).isEqualTo(400);
+    assertThat(Gateway.body(form).path("error").asText()).isEqualTo("invalid_request");
+  }
+
+  @Test
+  void aSignOutEndsOnlyTheSessionWhoseSecretItCarries() throws Exception {
+    String route = browserRoute();
+    String cookie = signedIn(route);
+    String id = cookie.substring("gatehouse_session=".length(), cookie.indexOf('_', "gatehouse_session=".length()));
+    String forged = "gatehouse_session=" + id + "_" + "A".repeat(43);
+
+    HttpResponse<String> out = post(a, "/_gatehouse/signout", "", "Cookie", forged);
+
+    assertThat(out.statusCode()).isEqualTo(204);
+    assertThat(a.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(200);
+    assertThat(b.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void takingThePersonOutOfTheRoutesGroupsEndsTheSessionForGood() throws Exception {
+    String route = browserRoute();
+    String user = a.user(team);
+    String cookie = cookie(open(a, linkUrl(a.userToken(user).secret(), route, null)));
+    assertThat(b.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(200);
+
+    assertThat(a.admin.put("/api/v1/users/" + user, "{\"groups\":[]}").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(b.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isIn(401, 403));
+    assertThat(a.admin.put("/api/v1/users/" + user, json("{'groups':['%s']}", team)).status()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> {
+      assertThat(a.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(401);
+      assertThat(b.get("/" + route + "/x", null, "Cookie", cookie).statusCode()).isEqualTo(401);
+    });
+  }
+
+  @Test
+  void oneCookieHoldsASessionForEachRouteOfTheHost() throws Exception {
+    String first = browserRoute();
+    String second = browserRoute();
+    String token = a.userToken(a.user(team)).secret();
+    String one = cookie(open(a, linkUrl(token, first, null)));
+    URI u = URI.create(linkUrl(token, second, null));
+    HttpResponse<String> again = a.http().send(HttpRequest.newBuilder(URI.create(a.base() + u.getRawPath() + "?"
+        + u.getRawQuery())).header("Accept", "text/html").header("Cookie", one).build(),
+        HttpResponse.BodyHandlers.ofString());
+    String both = cookie(again);
+
+    assertThat(a.get("/" + first + "/x", null, "Cookie", both).statusCode()).isEqualTo(200);
+    assertThat(a.get("/" + second + "/x", null, "Cookie", both).statusCode()).isEqualTo(200);
   }
 
   @Test

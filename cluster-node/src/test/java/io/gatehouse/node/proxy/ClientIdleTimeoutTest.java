@@ -114,6 +114,77 @@ class ClientIdleTimeoutTest {
     }
   }
 
+  // ---- with h2c on: the timeout holds before the protocol is known, and over HTTP/2 ----------
+
+  private Gateway h2c;
+
+  private int h2cPort(@TempDir Path dir) {
+    if (h2c == null) {
+      h2c = new Gateway(TestNodes.h2(dir)
+          .withValue("gatehouse.data-plane.client-idle-timeout", ConfigValueFactory.fromAnyRef("2s"))
+          .withValue("gatehouse.data-plane.h2c", ConfigValueFactory.fromAnyRef(true)));
+    }
+    return h2c.node.httpPort();
+  }
+
+  @AfterAll
+  void stopH2c() {
+    if (h2c != null) {
+      h2c.close();
+    }
+  }
+
+  @Test
+  void withH2cAConnectionThatSendsNothingOrPartOfThePrefaceIsClosed(@TempDir Path dir) throws Exception {
+    int port = h2cPort(dir);
+    for (String sent : List.of("", "PRI * HTTP/2.0\r\n")) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        s.setSoTimeout(10_000);
+        long t0 = System.nanoTime();
+        s.getOutputStream().write(sent.getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().read()).as("closed: '%s'", sent).isEqualTo(-1);
+        assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
+      }
+    }
+  }
+
+  @Test
+  void anHttp2ConnectionWithNoStreamIsClosedWhateverPingsItsClientSends(@TempDir Path dir) throws Exception {
+    int port = h2cPort(dir);
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0});
+      out.flush();
+      long t0 = System.nanoTime();
+      Thread pinger = new Thread(() -> {
+        try {
+          for (int i = 0; i < 40; i++) {
+            out.write(new byte[] {0, 0, 8, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8});
+            out.flush();
+            Thread.sleep(250);
+          }
+        } catch (IOException | InterruptedException e) {
+          // The connection was closed: what the test waits for.
+        }
+      });
+      pinger.start();
+      byte[] buffer = new byte[4096];
+      int n;
+      try {
+        do {
+          n = s.getInputStream().read(buffer);
+        } while (n >= 0 && millisSince(t0) < 8_000);
+      } catch (java.net.SocketException reset) {
+        n = -1; // a reset after the GOAWAY (the pings still coming) is a close too
+      }
+      pinger.interrupt();
+      assertThat(n).as("closed").isEqualTo(-1);
+      assertThat(millisSince(t0)).isBetween(TIMEOUT_MS - 100, TIMEOUT_MS + 2_000);
+    }
+  }
+
   @Test
   void anAnswerSlowerThanTheClientTimeoutIsNotCut() throws Exception {
     try (KeepAliveConnection c = new KeepAliveConnection(gw.node.httpPort())) {

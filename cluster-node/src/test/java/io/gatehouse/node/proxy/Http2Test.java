@@ -98,6 +98,20 @@ class Http2Test {
   }
 
   @Test
+  void aStreamCannotPassItsHeadersForTheGatewaysSpelledWithUnderscores() throws Exception {
+    HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(https("/" + route + "/x")))
+        .header("Authorization", "Bearer " + token.secret())
+        .header("x_gatehouse_principal", "user:admin")
+        .header("X_Forwarded_For", "6.6.6.6")
+        .header("x-gatehouse_token-id", "tok_forged000").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(Gateway.body(r).path("headers").path("x-gatehouse-principal").asText()).startsWith("user:user-");
+    assertThat(r.body()).doesNotContain("user:admin").doesNotContain("6.6.6.6").doesNotContain("tok_forged000");
+  }
+
+  @Test
   void requestAndAnswerBodiesStreamUnderFlowControl() throws Exception {
     byte[] body = new byte[3 * 1024 * 1024];
     new java.util.Random(3).nextBytes(body);

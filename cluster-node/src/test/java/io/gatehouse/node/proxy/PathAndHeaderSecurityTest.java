@@ -120,6 +120,11 @@ class PathAndHeaderSecurityTest {
         Arguments.of("/llm/x", "Connection: keep-alive, X-Gatehouse-Principal\r\nX-Gatehouse-Principal: user:root", List.of(200)),
         Arguments.of("/llm/x", "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6;host=secret", List.of(200)),
         Arguments.of("/llm/x", "X-Gatehouse-Instance: secret.0000000000", List.of(200)),
+        // Spelled with '_', which CGI, WSGI, Rack and PHP read as the same header.
+        Arguments.of("/llm/x", "X_Gatehouse_Principal: user:admin", List.of(200)),
+        Arguments.of("/llm/x", "x_gatehouse_token_id: tok_forged000\r\nX-Gatehouse_Token-Id: tok_forged000", List.of(200)),
+        Arguments.of("/llm/x", "X_Forwarded_For: 6.6.6.6\r\nX-Forwarded_Host: secret.gw.test", List.of(200)),
+        Arguments.of("/llm/x", "FORWARDED: for=6.6.6.6\r\nX_Request_Id: forged-id", List.of(200)),
         Arguments.of("/llm/x", "Authorization: Bearer gth_Forged0000_" + "x".repeat(43), List.of(401)),
         Arguments.of("/llm/x", "Proxy-Authorization: Bearer x\r\nTE: trailers\r\nUpgrade: h2c", List.of(200)),
         // Header names must be tokens; the gateway's own names skip the check only when it adds them.
@@ -151,7 +156,13 @@ class PathAndHeaderSecurityTest {
       assertThat(headers.has("x-gatehouse-instance")).isFalse();
       assertThat(headers.has("authorization")).isFalse();
       assertThat(headers.path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
-      assertThat(r.body()).doesNotContain(token.secret()).doesNotContain("6.6.6.6");
+      assertThat(headers.fieldNames()).toIterable().allSatisfy(name -> assertThat(name.replace('_', '-'))
+          .as("a client header passing for the gateway's").satisfiesAnyOf(
+              n -> assertThat(n).doesNotStartWith("x-gatehouse-").doesNotStartWith("x-forwarded-")
+                  .isNotEqualTo("forwarded"),
+              n -> assertThat(name).doesNotContain("_")));
+      assertThat(r.body()).doesNotContain(token.secret()).doesNotContain("6.6.6.6").doesNotContain("user:admin")
+          .doesNotContain("tok_forged000").doesNotContain("forged-id");
     } else {
       assertThat(JSON.readTree(r.body()).path("error").asText()).isNotBlank();
     }
