@@ -152,6 +152,7 @@ public final class GatehouseNode implements AutoCloseable {
 
     ClusterJoin.awaitUp(cluster, START_TIMEOUT);
     directory.loaded().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    tokens.loaded().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     routes.loaded().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     status.viewsLoaded();
 

@@ -65,6 +65,22 @@ class RestartTest {
       assertThat(listing(admin)).isEqualTo(listingBefore);
       assertThat(admin.get("/api/v1/users").json()).isEqualTo(usersBefore);
       assertThat(out.toString(StandardCharsets.UTF_8)).contains("bootstrap   done before").doesNotContain("gth_");
+      assertThat(admin.get("/metrics").body()).as("every token answered from what the node loaded at start")
+          .contains("gatehouse_token_lookups_total 0.0");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stores")
+  void madeUpTokensAreRefusedWithoutALookup(String kind, Config store) {
+    try (GatehouseNode node = TestNodes.start(store)) {
+      AdminClient admin = new AdminClient(node.adminPort(), TestNodes.ADMIN_TOKEN);
+      for (int i = 0; i < 200; i++) {
+        String madeUp = io.gatehouse.persistence.token.TokenSecrets.generate().token();
+        assertThat(admin.as(madeUp).get("/api/v1/users").status()).isEqualTo(401);
+      }
+      assertThat(admin.get("/metrics").body()).contains("gatehouse_token_lookups_total 0.0")
+          .contains("gatehouse_token_validations_total{outcome=\"unknown\"} 200.0");
     }
   }
 

@@ -240,7 +240,7 @@ class CliIT {
         .out().strip();
     assertThat(Files.readString(opened).strip()).isEqualTo(url);
 
-    GatehouseCli.Result notBrowser = alice.run("open", gateway.route(""));
+    GatehouseCli.Result notBrowser = alice.run("open", gateway.route("'allowedGroups':['" + team + "']"));
     assertThat(notBrowser.exit()).isEqualTo(1);
     assertThat(notBrowser.err()).startsWith("gatehouse: 400 invalid_request: route:");
   }

@@ -88,7 +88,7 @@ public final class BootstrapAdmin {
       log.info("bootstrap admin token {} taken from GATEHOUSE_BOOTSTRAP_TOKEN", preset.id());
       outcome = Outcome.PRESET_TOKEN;
     } else {
-      TokenSecrets.Generated generated = TokenSecrets.generate();
+      TokenSecrets.Generated generated = tokens.generate();
       TokenEntity.Draft draft = new TokenEntity.Draft("bootstrap", generated.secretHash(), admin, incarnation,
           admin, lifetime, null, Map.of());
       TokenRecord issued = await(tokens.issueAs(generated.id(), draft, system));

@@ -68,6 +68,18 @@ public final class GatewayMetrics {
     registerCluster(cluster);
   }
 
+  /**
+   * How often this node asked a token's entity (a token minted a moment ago elsewhere, or one
+   * from before the token table held keys): a flood of made-up tokens leaves it where it was.
+   */
+  public void registerTokenLookups(java.util.function.LongSupplier asks) {
+    CounterWithCallback.builder()
+        .name("gatehouse_token_lookups_total")
+        .help("Tokens this node did not hold and asked their entity about (made-up tokens are never asked about)")
+        .callback(cb -> cb.call(asks.getAsLong()))
+        .register(registry);
+  }
+
   private void registerTokenRevocations() {
     CounterWithCallback.builder()
         .name("gatehouse_token_revocations_total")

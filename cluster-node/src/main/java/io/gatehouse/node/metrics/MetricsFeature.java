@@ -21,6 +21,7 @@ public record MetricsFeature(RequestMetrics requests, MetricsTable table, Gatewa
     RequestMetrics requests = new RequestMetrics(rt.clock(), settings.maxCells(), 10);
     MetricsTable table = new MetricsTable(rt.store().sql());
     GatewayMetrics gateway = new GatewayMetrics(routes.table(), rt.cluster()::state);
+    gateway.registerTokenLookups(tokens.cache()::entityAsks);
     RequestObserver observer = new RequestObserver() {
       @Override
       public void finished(String route, String tokenId, String instanceId, int status, long nanos, long bytesIn,

@@ -20,10 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Validates bearer tokens on this node from memory. On a miss it asks the token's entity once
- * (concurrent misses for one id share the ask) and keeps the answer, including "no such token"
- * for a short while. Records only move forward by version, so a revocation that reached the
- * cache is never undone by a slower, older answer.
+ * Validates bearer tokens on this node from memory. The node holds every token that has not long
+ * expired: loaded from the token table and the journal when it starts ({@link #load}), then kept
+ * current by the token topic and the journal. So a token it does not hold is unknown, and is
+ * refused in microseconds, without a lookup: a flood of made-up tokens costs the node nothing
+ * but their parsing. Only two kinds of ids are worth asking a token's entity about: an id this
+ * cluster minted ({@link TokenSecrets#minted}) that has not reached this node yet (a token
+ * issued on another node a moment ago, its broadcast still on its way), and a token whose row
+ * predates the table holding keys. Concurrent misses for one id share the ask, and the answer is
+ * kept, "no such token" included, for a short while. Records only move forward by version, so a
+ * revocation that reached the cache is never undone by a slower, older answer.
  *
  * <p>Each validation also checks the principal against the node's {@link DirectoryView}: a
  * deleted user's tokens stop working the moment the view has the deletion.
@@ -45,6 +51,10 @@ public final class TokenCache {
   private final ConcurrentHashMap<PrincipalRef, PrincipalRef> principals = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TokenId, Long> unknownUntil = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<TokenId, CompletableFuture<CachedToken>> inFlight = new ConcurrentHashMap<>();
+  /** Tokens whose rows were written before the table held keys: real, so their entity is worth asking. */
+  private final Set<TokenId> withoutKeys = ConcurrentHashMap.newKeySet();
+  private final java.util.function.Predicate<TokenId> minted;
+  private final java.util.concurrent.atomic.AtomicLong entityAsks = new java.util.concurrent.atomic.AtomicLong();
   private final DirectoryView directory;
   private final ClusterSharding sharding;
   private final Clock clock;
@@ -52,8 +62,10 @@ public final class TokenCache {
   private final long unknownTtlMillis;
   private volatile java.util.function.Consumer<TokenId> revoked = id -> {};
 
-  public TokenCache(
-      DirectoryView directory, ClusterSharding sharding, Clock clock, Duration askTimeout, Duration unknownTtl) {
+  /** @param minted whether a token id is one this cluster minted (see {@link TokenSecrets#minted}) */
+  public TokenCache(DirectoryView directory, ClusterSharding sharding, Clock clock, Duration askTimeout,
+      Duration unknownTtl, java.util.function.Predicate<TokenId> minted) {
+    this.minted = minted;
     this.directory = directory;
     this.sharding = sharding;
     this.clock = clock;
@@ -136,10 +148,41 @@ public final class TokenCache {
     return record != null ? check(presented, record) : knownUnknown(presented.id());
   }
 
-  /** UNKNOWN while the entity's "no such token" is remembered; else null (the entity must be asked). */
+  /**
+   * A token this node does not hold: UNKNOWN when this node can prove it (not an id its cluster
+   * minted, nor one of the keyless rows) or when its entity said so lately; else null (the entity
+   * must be asked).
+   */
   private TokenValidation knownUnknown(TokenId id) {
+    if (!worthAsking(id)) {
+      return TokenValidation.Reason.UNKNOWN.invalid();
+    }
     Long until = unknownUntil.get(id);
     return until != null && until > clock.millis() ? TokenValidation.Reason.UNKNOWN.invalid() : null;
+  }
+
+  private boolean worthAsking(TokenId id) {
+    return minted.test(id) || withoutKeys.contains(id);
+  }
+
+  /** How many times this node asked a token's entity (a flood of made-up tokens asks none). */
+  public long entityAsks() {
+    return entityAsks.get();
+  }
+
+  /**
+   * Takes a token's row at start: with its key it is held from now on; without (a row written
+   * before the table held keys) it is known to exist, and its entity is asked on its first use.
+   */
+  public void load(io.gatehouse.persistence.token.TokenTable.Key key) {
+    if (key.secretHash() == null) {
+      withoutKeys.add(key.id());
+      return;
+    }
+    PrincipalRef principal = principals.computeIfAbsent(key.principal(), p -> p);
+    known.merge(key.id(), new CachedToken(key.id(), TokenSecrets.hashBytes(key.secretHash()), principal,
+        key.principalIncarnation(), key.expiresAt().toEpochMilli(), key.routes(), key.revoked(), key.version()),
+        (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
   }
 
   private TokenValidation check(PresentedToken presented, CachedToken record) {
@@ -171,6 +214,9 @@ public final class TokenCache {
     if (record != null) {
       return CompletableFuture.completedFuture(standing(record));
     }
+    if (!worthAsking(id)) {
+      return CompletableFuture.completedFuture(TokenValidation.Reason.UNKNOWN.invalid());
+    }
     return fetch(id).thenApply(r -> r == null ? TokenValidation.Reason.UNKNOWN.invalid() : standing(r));
   }
 
@@ -195,6 +241,7 @@ public final class TokenCache {
     if (existing != null) {
       return existing;
     }
+    entityAsks.incrementAndGet();
     TokenEntity.ref(sharding, id)
         .<TokenEntity.Lookup>ask(TokenEntity.Get::new, askTimeout)
         .whenComplete((lookup, failure) -> {
@@ -226,6 +273,7 @@ public final class TokenCache {
     CachedToken after = known.merge(record.id(), CachedToken.of(record, principal),
         (mine, theirs) -> theirs.version() >= mine.version() ? theirs : mine);
     unknownUntil.remove(record.id());
+    withoutKeys.remove(record.id());
     if (after.revoked() && (before == null || !before.revoked())) {
       revoked.accept(record.id());
     }

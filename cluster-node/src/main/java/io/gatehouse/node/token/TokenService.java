@@ -6,6 +6,7 @@ import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.token.RevocationReason;
 import io.gatehouse.persistence.token.TokenEntity;
 import io.gatehouse.persistence.token.TokenRecord;
+import io.gatehouse.persistence.store.IdMint;
 import io.gatehouse.persistence.token.TokenSecrets;
 import io.gatehouse.persistence.token.TokenTable;
 import io.gatehouse.protocol.ErrorCode;
@@ -46,9 +47,12 @@ public final class TokenService {
   private final Clock clock;
   private final Duration askTimeout;
   private final int maxExpiryDays;
+  private final IdMint mint;
 
+  /** @param mint makes token ids that every node can tell from made-up ones */
   public TokenService(ClusterSharding sharding, DirectoryService directory, TokenCache cache, TokenTable table,
-      Executor jdbc, Clock clock, Duration askTimeout, int maxExpiryDays) {
+      Executor jdbc, Clock clock, Duration askTimeout, int maxExpiryDays, IdMint mint) {
+    this.mint = mint;
     this.sharding = sharding;
     this.directory = directory;
     this.cache = cache;
@@ -57,6 +61,11 @@ public final class TokenService {
     this.clock = clock;
     this.askTimeout = askTimeout;
     this.maxExpiryDays = maxExpiryDays;
+  }
+
+  /** A new token's id, secret and hash, its id minted by this cluster. */
+  public TokenSecrets.Generated generate() {
+    return TokenSecrets.generate(mint);
   }
 
   /** A new token and, once, its secret-bearing string. */
@@ -91,7 +100,7 @@ public final class TokenService {
   }
 
   private CompletionStage<Issued> issueWithFreshId(TokenEntity.Draft draft, Actor actor, int attemptsLeft) {
-    TokenSecrets.Generated generated = TokenSecrets.generate();
+    TokenSecrets.Generated generated = generate();
     TokenEntity.Draft withHash = new TokenEntity.Draft(draft.label(), generated.secretHash(), draft.principal(),
         draft.principalIncarnation(), draft.createdBy(), draft.lifetime(), draft.routes(), draft.metadata());
     return issueAs(generated.id(), withHash, actor)

@@ -61,7 +61,7 @@ class AdmissionTest {
         .apply(new DirectoryEntity.UserCreated("alice", List.of("ml"), false, audit()))
         .apply(new DirectoryEntity.UserCreated("bob", List.of("ops"), false, audit()));
     directory.offer(state);
-    tokens = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30));
+    tokens = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30), id -> false);
     RequestObserver observer = new RequestObserver() {
       @Override
       public void finished(String route, String tokenId, String instanceId, int status, long nanos, long bytesIn,

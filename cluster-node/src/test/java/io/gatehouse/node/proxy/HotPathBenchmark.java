@@ -88,7 +88,7 @@ public class HotPathBenchmark {
     PrincipalRef alice = PrincipalRef.user("alice");
     long incarnation = state.principal(alice).incarnation();
 
-    tokenCache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30));
+    tokenCache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30), id -> false);
     sessions = new SessionCache();
     routeTable = new RouteTable("gw.example.com");
     for (int r = 0; r < ROUTES; r++) {

@@ -91,7 +91,8 @@ public final class ScaleFigures {
     }
     DirectoryView directory = new DirectoryView();
     directory.offer(state);
-    TokenCache cache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30));
+    TokenCache cache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30),
+        id -> false);
     List<String> sample = new ArrayList<>();
     long before = liveHeap();
     for (int i = 0; i < n; i++) {

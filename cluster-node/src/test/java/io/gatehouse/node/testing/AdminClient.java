@@ -69,7 +69,8 @@ public final class AdminClient {
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     try {
       HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      JsonNode json = response.body().isEmpty() ? null : JSON.readTree(response.body());
+      boolean isJson = response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(false);
+      JsonNode json = response.body().isEmpty() || !isJson ? null : JSON.readTree(response.body());
       return new Reply(response.statusCode(), json, response.body(), response);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -9,7 +9,9 @@ import io.gatehouse.persistence.directory.DirectoryState;
 import io.gatehouse.persistence.testing.MutableClock;
 import io.gatehouse.persistence.token.RevocationReason;
 import io.gatehouse.persistence.token.TokenRecord;
+import io.gatehouse.persistence.store.IdMint;
 import io.gatehouse.persistence.token.TokenSecrets;
+import io.gatehouse.persistence.token.TokenTable;
 import io.gatehouse.protocol.PrincipalRef;
 import io.gatehouse.protocol.token.PresentedToken;
 import java.time.Duration;
@@ -33,6 +35,7 @@ class TokenCacheTest {
   private TokenSecrets.Generated token;
   private TokenRecord record;
   private final TokenCache.Memo memo = new TokenCache.Memo();
+  private final IdMint mint = new IdMint(new byte[32]);
 
   @BeforeEach
   void setUp() {
@@ -40,7 +43,8 @@ class TokenCacheTest {
         .apply(new DirectoryEntity.GroupCreated("ml", audit()))
         .apply(new DirectoryEntity.UserCreated("alice", List.of("ml"), false, audit()));
     directory.offer(state);
-    cache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30));
+    cache = new TokenCache(directory, null, clock, Duration.ofSeconds(3), Duration.ofSeconds(30),
+        id -> TokenSecrets.minted(mint, id));
     token = TokenSecrets.generate();
     record = new TokenRecord(token.id(), "laptop", token.secretHash(), alice, state.principal(alice).incarnation(),
         alice, clock.instant(), clock.instant().plus(Duration.ofHours(1)), null, Map.of(), null, 1);
@@ -120,7 +124,45 @@ class TokenCacheTest {
     clock.advance(Duration.ofDays(10));
     cache.sweep(Duration.ofDays(1));
     assertThat(cache.size()).isZero();
-    assertThat(cache.validateCached(token.token(), memo)).as("asks the entity now").isNull();
+    assertThat(cache.validateCached(token.token(), memo)).as("a long-expired token is unknown")
+        .isEqualTo(TokenValidation.Reason.UNKNOWN.invalid());
+  }
+
+  // ---- tokens this node does not hold ------------------------------------------------------
+
+  @Test
+  void aTokenThisNodeDoesNotHoldAndItsClusterDidNotMintIsUnknownWithoutALookup() {
+    TokenSecrets.Generated madeUp = TokenSecrets.generate();
+
+    assertThat(cache.validateCached(madeUp.token(), memo)).isEqualTo(TokenValidation.Reason.UNKNOWN.invalid());
+    assertThat(cache.validate(madeUp.token()).toCompletableFuture().join())
+        .isEqualTo(TokenValidation.Reason.UNKNOWN.invalid());
+    assertThat(cache.byId(madeUp.id()).toCompletableFuture().join())
+        .isEqualTo(TokenValidation.Reason.UNKNOWN.invalid());
+    assertThat(cache.entityAsks()).isZero();
+  }
+
+  @Test
+  void anIdItsClusterMintedThatHasNotArrivedYetIsWorthAskingAbout() {
+    TokenSecrets.Generated issuedElsewhere = TokenSecrets.generate(mint);
+    TokenSecrets.Generated otherCluster = TokenSecrets.generate(new IdMint(new byte[] {1, 2, 3}));
+
+    assertThat(TokenSecrets.minted(mint, issuedElsewhere.id())).isTrue();
+    assertThat(cache.validateCached(issuedElsewhere.token(), memo)).as("its entity must be asked").isNull();
+    assertThat(cache.validateCached(otherCluster.token(), memo)).isEqualTo(TokenValidation.Reason.UNKNOWN.invalid());
+  }
+
+  @Test
+  void aRowOfBeforeTheTableHeldKeysIsAskedAboutAndATokenLoadedWithItsKeyIsHeld() {
+    TokenSecrets.Generated old = TokenSecrets.generate();
+    TokenSecrets.Generated loaded = TokenSecrets.generate();
+    cache.load(new TokenTable.Key(old.id(), null, alice, 1, clock.instant().plusSeconds(60), null, false, 1));
+    cache.load(new TokenTable.Key(loaded.id(), loaded.secretHash(), alice, state.principal(alice).incarnation(),
+        clock.instant().plusSeconds(60), List.of("llm"), false, 1));
+
+    assertThat(cache.validateCached(old.token(), memo)).as("its entity must be asked").isNull();
+    assertThat(cache.validateCached(loaded.token(), memo)).isInstanceOfSatisfying(TokenValidation.Valid.class,
+        v -> assertThat(v.routes()).containsExactly("llm"));
   }
 
   @Test

@@ -11,11 +11,14 @@ import java.util.List;
 
 /** The read models of the store and the journal tags they are fed from. */
 public final class Projections {
+  /** The projection that feeds the token table: a starting node loads the table, then the journal after its offset. */
+  public static final String TOKENS = "tokens";
+
   private Projections() {}
 
   public static List<TagProjection.Definition> all() {
     return List.of(
-        new TagProjection.Definition("tokens", TokenEntity.TAG, (c, envelope) -> {
+        new TagProjection.Definition(TOKENS, TokenEntity.TAG, (c, envelope) -> {
           TokenEntity.Event event = (TokenEntity.Event) envelope.event();
           TokenTable.apply(c, event, envelope.sequenceNr());
           AuditLog.append(c, envelope.persistenceId(), envelope.sequenceNr(), event);

@@ -69,7 +69,7 @@ public final class TagProjection {
           .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
       RestartSettings backoff = RestartSettings.create(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2);
       Source<Done, NotUsed> stream = RestartSource.onFailuresWithBackoff(backoff, () ->
-          Source.completionStage(CompletableFuture.supplyAsync(() -> readOffset(sql, definition.name()), jdbc))
+          Source.completionStage(CompletableFuture.supplyAsync(() -> offset(sql, definition.name()), jdbc))
               .flatMapConcat(offset -> journal.eventsByTag(definition.tag(), Offset.sequence(offset)))
               .mapAsync(1, envelope -> CompletableFuture.supplyAsync(() -> apply(sql, definition, envelope), jdbc)));
       UniqueKillSwitch killSwitch = stream
@@ -87,7 +87,8 @@ public final class TagProjection {
     });
   }
 
-  private static long readOffset(Sql sql, String name) {
+  /** The journal ordering up to which the projection {@code name} has applied events (0 before any). */
+  public static long offset(Sql sql, String name) {
     return sql.queryOne("select offset_value from projection_offset where projection_name = ?",
         rs -> rs.getLong(1), name).orElse(0L);
   }

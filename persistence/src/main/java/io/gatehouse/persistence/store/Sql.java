@@ -66,6 +66,37 @@ public final class Sql {
     }
   }
 
+  /** A row, taken as it is read. */
+  @FunctionalInterface
+  public interface RowConsumer {
+    void accept(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Reads every row of {@code statement} into {@code each}, a few thousand at a time (PostgreSQL
+   * streams only inside a transaction with a fetch size), without a list of them all.
+   */
+  public void forEach(String statement, RowConsumer each, Object... params) {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(statement)) {
+        ps.setFetchSize(2000);
+        bind(ps, params);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            each.accept(rs);
+          }
+        }
+      } finally {
+        c.rollback();
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new StoreException("query failed: " + e.getMessage(), e);
+    }
+  }
+
   public <T> Optional<T> queryOne(String statement, RowMapper<T> mapper, Object... params) {
     List<T> rows = query(statement, mapper, params);
     return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));

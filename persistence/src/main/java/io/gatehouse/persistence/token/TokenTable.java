@@ -23,8 +23,11 @@ import java.util.Optional;
 
 /**
  * The token table behind {@code GET /tokens}: a read model fed from the journal by the token
- * projection ({@link #apply}), listed newest first with keyset paging. It never holds a secret or
- * a hash. {@code last_used_at} is written apart from the projection, coalesced, by the node.
+ * projection ({@link #apply}), listed newest first with keyset paging. It never holds a secret.
+ * It holds what validating a token needs ({@link Key}: the secret's hash, as the journal does),
+ * which a starting node loads whole ({@link #keys}) so that it answers every token from memory;
+ * the API never returns the hash. {@code last_used_at} is written apart from the projection,
+ * coalesced, by the node.
  */
 public final class TokenTable {
   private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
@@ -32,6 +35,9 @@ public final class TokenTable {
   private static final String COLUMNS =
       "id, label, principal_type, principal_name, created_by_type, created_by_name, created_at, expires_at, "
           + "revoked_at, revoked_by_type, revoked_by_name, revocation_reason, last_used_at, routes, metadata, version";
+
+  private static final String KEY_COLUMNS = ", secret_hash, principal_incarnation";
+  private static final String PLACEHOLDERS = "?, ".repeat(17) + "?";
 
   private final Sql sql;
 
@@ -84,6 +90,28 @@ public final class TokenTable {
 
   /** A page of rows and the cursor of the next page, or null after the last. */
   public record Page(List<Row> rows, String nextCursor) {}
+
+  /**
+   * What validating a token needs of its row.
+   *
+   * @param secretHash hex SHA-256 of the secret; null in rows written before the table held it
+   * @param routes null when the token is not limited to routes
+   */
+  public record Key(TokenId id, String secretHash, PrincipalRef principal, long principalIncarnation,
+      Instant expiresAt, List<String> routes, boolean revoked, long version) {}
+
+  /** Every token that expires after {@code expiresAfter}, one at a time (a million fit in memory, not in a list). */
+  public void keys(Instant expiresAfter, java.util.function.Consumer<Key> each) {
+    sql.forEach("select id, secret_hash, principal_type, principal_name, principal_incarnation, expires_at, routes, "
+        + "revoked_at, version from token_view where expires_at > ?", rs -> {
+          String routes = rs.getString("routes");
+          each.accept(new Key(TokenId.of(rs.getString("id")), rs.getString("secret_hash"),
+              principal(rs.getString("principal_type"), rs.getString("principal_name")),
+              rs.getLong("principal_incarnation"), Instant.ofEpochMilli(rs.getLong("expires_at")),
+              routes == null ? null : parse(routes, STRINGS), Sql.longOrNull(rs, "revoked_at") != null,
+              rs.getLong("version")));
+        }, expiresAfter.toEpochMilli());
+  }
 
   /** Thrown for a cursor this table did not hand out. */
   public static final class BadCursor extends RuntimeException {
@@ -165,11 +193,16 @@ public final class TokenTable {
   public static void apply(Connection c, TokenEntity.Event event, long sequenceNr) throws SQLException {
     if (event instanceof TokenEntity.TokenIssued e) {
       if (Sql.query(c, "select 1 from token_view where id = ?", rs -> 1, e.id().value()).isEmpty()) {
-        Sql.update(c, "insert into token_view (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        Sql.update(c, "insert into token_view (" + COLUMNS + KEY_COLUMNS + ") values (" + PLACEHOLDERS + ")",
             e.id().value(), e.label(), e.principal().type().wire(), e.principal().name().value(),
             e.createdBy().type().wire(), e.createdBy().name().value(), e.createdAt().toEpochMilli(),
             e.expiresAt().toEpochMilli(), Sql.Null.BIGINT, Sql.Null.VARCHAR, Sql.Null.VARCHAR, Sql.Null.VARCHAR,
-            Sql.Null.BIGINT, e.routes() == null ? Sql.Null.VARCHAR : json(e.routes()), json(e.metadata()), sequenceNr);
+            Sql.Null.BIGINT, e.routes() == null ? Sql.Null.VARCHAR : json(e.routes()), json(e.metadata()), sequenceNr,
+            e.secretHash(), e.principalIncarnation());
+      } else {
+        // A row written before the table held keys (or written through without them) gets them now.
+        Sql.update(c, "update token_view set secret_hash = ?, principal_incarnation = ? where id = ? "
+            + "and secret_hash is null", e.secretHash(), e.principalIncarnation(), e.id().value());
       }
     } else if (event instanceof TokenEntity.TokenRevoked e) {
       Sql.update(c, "update token_view set revoked_at = ?, revoked_by_type = ?, revoked_by_name = ?, "
@@ -188,12 +221,12 @@ public final class TokenTable {
     sql.inTransaction(c -> {
       if (Sql.query(c, "select 1 from token_view where id = ?", rs -> 1, r.id().value()).isEmpty()) {
         try {
-          Sql.update(c, "insert into token_view (" + COLUMNS + ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          Sql.update(c, "insert into token_view (" + COLUMNS + KEY_COLUMNS + ") values (" + PLACEHOLDERS + ")",
               r.id().value(), r.label(), r.principal().type().wire(), r.principal().name().value(),
               r.createdBy().type().wire(), r.createdBy().name().value(), r.createdAt().toEpochMilli(),
               r.expiresAt().toEpochMilli(), Sql.Null.BIGINT, Sql.Null.VARCHAR, Sql.Null.VARCHAR, Sql.Null.VARCHAR,
               Sql.Null.BIGINT, r.routes() == null ? Sql.Null.VARCHAR : json(r.routes()), json(r.metadata()),
-              r.revoked() ? r.version() - 1 : r.version());
+              r.revoked() ? r.version() - 1 : r.version(), r.secretHash(), r.principalIncarnation());
         } catch (SQLException duplicate) {
           // The projection inserted it in the meantime; the update below still applies.
           c.rollback();

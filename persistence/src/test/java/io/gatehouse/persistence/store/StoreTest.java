@@ -26,7 +26,7 @@ class StoreTest {
   @MethodSource("stores")
   void theSchemaIsCreatedOnceAndMigrationsDoNotRunTwice(String kind, StoreSettings settings) {
     try (Store first = Store.open(settings, "prod")) {
-      assertThat(first.migrationsApplied()).isEqualTo(4);
+      assertThat(first.migrationsApplied()).isEqualTo(5);
       List<String> tables = first.sql().query(
           "select lower(table_name) from information_schema.tables where lower(table_name) in "
               + "('event_journal', 'event_tag', 'snapshot', 'token_view', 'audit_log', 'gatehouse_meta')",
