@@ -117,6 +117,12 @@ public final class InstancePicker {
     }));
   }
 
+  /**
+   * The session did not answer in time: the pin the journal holds, remembered as any pin is; else
+   * this request alone goes to the consumer's unbounded rendezvous choice, and it is not
+   * remembered, so that the consumer's next request asks its session again and follows the pin
+   * the route chose by bounded load (the route counts it from that pin on).
+   */
   private void fromJournal(String route, String consumer, Executor loop, Consumer<LiveRoute.Target> then) {
     sessions.persisted(route, consumer).whenComplete((pin, failure) -> loop.execute(() -> {
       LiveRoute live = routes.get(route);

@@ -22,4 +22,10 @@ interface Conversation {
 
   /** The client went away. */
   void clientGone();
+
+  /**
+   * Handling it failed in a way no rule foresaw (a bug): it still gets an answer (500) if none
+   * began, else a clean end; never silence.
+   */
+  void failed(Throwable cause);
 }

@@ -5,6 +5,7 @@ import io.gatehouse.node.admission.OpenExchanges;
 import io.gatehouse.node.admission.Refusal;
 import io.gatehouse.node.upstream.BackendHandler;
 import io.gatehouse.node.upstream.UpstreamLeg;
+import io.gatehouse.protocol.ErrorCode;
 import io.gatehouse.protocol.api.RouteRequests;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -378,6 +379,19 @@ final class Exchange implements UpstreamLeg.Owner, Conversation {
     finish(status == 0 ? 499 : status);
     client.close();
     frontend.exchangeDone(false);
+  }
+
+  @Override
+  public void failed(Throwable cause) {
+    if (phase == Phase.DONE) {
+      return;
+    }
+    if (responseStarted) {
+      abort();
+    } else {
+      refuse(Refusal.of(ErrorCode.INTERNAL, "the gateway failed on this request (" + cause.getClass().getSimpleName()
+          + "); it is in the node's log"));
+    }
   }
 
   /** The client went away: stop working for it. */

@@ -292,10 +292,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * A failure of the connection (a reset, a broken pipe) ends it. Any other exception is a fault
+   * of the gateway's: it is logged with its stack, and the request in progress still gets an
+   * answer (or, mid-answer, a clean end), never a connection closed without a word.
+   */
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    log.debug("client connection failed: {}", cause.toString());
-    ctx.close();
+    if (cause instanceof java.io.IOException || exchange == null || closing) {
+      log.debug("client connection failed: {}", cause.toString());
+      ctx.close();
+      return;
+    }
+    log.warn("request on {} failed", ctx.channel().remoteAddress(), cause);
+    Conversation failed = exchange;
+    failed.failed(cause);
   }
 
   private void releasePending() {

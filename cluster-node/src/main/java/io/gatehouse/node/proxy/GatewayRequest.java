@@ -200,6 +200,12 @@ final class GatewayRequest implements Conversation, GatewayCall.Answers {
   }
 
   @Override
+  public void failed(Throwable cause) {
+    refuse(Refusal.of(ErrorCode.INTERNAL, "the gateway failed on this request (" + cause.getClass().getSimpleName()
+        + "); it is in the node's log"));
+  }
+
+  @Override
   public void clientGone() {
     if (!done) {
       done = true;

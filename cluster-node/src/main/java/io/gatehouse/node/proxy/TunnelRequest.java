@@ -237,6 +237,16 @@ final class TunnelRequest implements Conversation, TcpConnection.Client {
   }
 
   @Override
+  public void failed(Throwable cause) {
+    if (connection != null) {
+      connection.end(Refusal.of(ErrorCode.INTERNAL, "the gateway failed on this tunnel"));
+    } else {
+      refuse(Refusal.of(ErrorCode.INTERNAL, "the gateway failed on this request (" + cause.getClass().getSimpleName()
+          + "); it is in the node's log"));
+    }
+  }
+
+  @Override
   public void clientGone() {
     if (connection != null) {
       connection.clientClosed();

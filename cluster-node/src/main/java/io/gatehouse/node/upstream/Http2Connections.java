@@ -110,21 +110,19 @@ final class Http2Connections {
         .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
         .validateHeaders(true)
         .build();
-    ChannelFuture connect = pool.bootstrap(connectTimeoutMillis)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            if (secure) {
-              ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), target.host(), target.port()));
-            }
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, UpstreamPool.IDLE_SECONDS, TimeUnit.SECONDS));
-            ch.pipeline().addLast("h2", codec);
-            // Streams the instance would open (push) are refused by the settings; nothing handles them.
-            ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-            ch.pipeline().addLast("end", new Http2IdleClose(codec));
-          }
-        })
-        .connect(target.host(), target.port());
+    ChannelFuture connect = pool.dial(target, connectTimeoutMillis, new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        if (secure) {
+          ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), target.host(), target.port()));
+        }
+        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, UpstreamPool.IDLE_SECONDS, TimeUnit.SECONDS));
+        ch.pipeline().addLast("h2", codec);
+        // Streams the instance would open (push) are refused by the settings; nothing handles them.
+        ch.pipeline().addLast("streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+        ch.pipeline().addLast("end", new Http2IdleClose(codec));
+      }
+    }, false);
     Parent parent = new Parent(connect.channel(), codec, ready(connect, secure));
     byAddress.computeIfAbsent(target.address(), a -> new ArrayList<>()).add(parent);
     connect.channel().closeFuture().addListener(f -> {

@@ -1,15 +1,12 @@
 package io.gatehouse.node.upstream;
 
 import io.gatehouse.node.route.LiveRoute;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -31,7 +28,7 @@ public final class UpstreamPool {
   static final int IDLE_SECONDS = 60;
 
   private final EventLoop loop;
-  private final Transport transport;
+  private final Dialer dialer;
   private final int maxIdlePerInstance;
   private final Map<String, ArrayDeque<Channel>> idle = new HashMap<>();
   private final ArrayList<Channel> toFlush = new ArrayList<>();
@@ -40,10 +37,10 @@ public final class UpstreamPool {
   private final Http2Connections h2;
   private final AddressPolicy addresses;
 
-  UpstreamPool(EventLoop loop, Transport transport, int maxIdlePerInstance, SslContext h2Tls,
+  UpstreamPool(EventLoop loop, Dialer dialer, int maxIdlePerInstance, SslContext h2Tls,
       AddressPolicy addresses) {
     this.loop = loop;
-    this.transport = transport;
+    this.dialer = dialer;
     this.maxIdlePerInstance = maxIdlePerInstance;
     this.addresses = addresses;
     this.h2 = new Http2Connections(loop, h2Tls, this);
@@ -51,8 +48,10 @@ public final class UpstreamPool {
 
   /** Why the connection may not be used, by the address it reached (whatever its name resolved to); null if it may. */
   AddressPolicy.Refused refused(Channel ch) {
-    java.net.InetSocketAddress remote = (java.net.InetSocketAddress) ch.remoteAddress();
-    String why = remote == null ? null : addresses.refusal(remote.getAddress(), remote.getPort());
+    if (!(ch.remoteAddress() instanceof java.net.InetSocketAddress remote)) {
+      return null;
+    }
+    String why = addresses.refusal(remote.getAddress(), remote.getPort());
     return why == null ? null : new AddressPolicy.Refused(why);
   }
 
@@ -78,27 +77,19 @@ public final class UpstreamPool {
         }
       }
     }
-    return connected(bootstrap(connectTimeoutMillis)
-        .handler(new ChannelInitializer<>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
-            ch.pipeline().addLast("codec", new HttpClientCodec(8192, 65536, 65536, false, false));
-            ch.pipeline().addLast("backend", new BackendHandler(UpstreamPool.this, target.address(), false));
-          }
-        })
-        .connect(target.host(), target.port()));
+    return connected(dial(target, connectTimeoutMillis, new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS, TimeUnit.SECONDS));
+        ch.pipeline().addLast("codec", new HttpClientCodec(8192, 65536, 65536, false, false));
+        ch.pipeline().addLast("backend", new BackendHandler(UpstreamPool.this, target.address(), false));
+      }
+    }, false));
   }
 
-  /** A new connection's bootstrap on this loop: the options every upstream connection has. */
-  Bootstrap bootstrap(int connectTimeoutMillis) {
-    return new Bootstrap()
-        .group(loop)
-        .channel(transport.clientChannel())
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-        .option(ChannelOption.SO_KEEPALIVE, true);
+  /** A new connection to {@code target} on this loop, set up by {@code init}. */
+  ChannelFuture dial(LiveRoute.Target target, int connectTimeoutMillis, ChannelHandler init, boolean raw) {
+    return dialer.dial(loop, target, connectTimeoutMillis, init, raw);
   }
 
   /** The channel once {@code connect} succeeded, to an address the policy allows. */
@@ -123,11 +114,7 @@ public final class UpstreamPool {
    * pooled, no handler yet, and nothing read until its user turns reading on.
    */
   public Future<Channel> connectRaw(LiveRoute.Target target, int connectTimeoutMillis) {
-    return connected(bootstrap(connectTimeoutMillis)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-        .handler(new ChannelInboundHandlerAdapter())
-        .connect(target.host(), target.port()));
+    return connected(dial(target, connectTimeoutMillis, new ChannelInboundHandlerAdapter(), true));
   }
 
   /**

@@ -29,6 +29,7 @@ public final class Upstreams {
   }
 
   private final Transport transport = Transport.best();
+  private final Dialer dialer;
   private final int maxIdlePerInstance;
   private final FailureReporter reporter;
   private final SslContext h2Tls;
@@ -41,6 +42,13 @@ public final class Upstreams {
    * @param addresses where instances may be: checked on the address every connection reached
    */
   public Upstreams(int maxIdlePerInstance, FailureReporter reporter, SslContext h2Tls, AddressPolicy addresses) {
+    this(maxIdlePerInstance, reporter, h2Tls, addresses, null);
+  }
+
+  /** @param dialer how connections to instances are opened (null: over the network) */
+  public Upstreams(int maxIdlePerInstance, FailureReporter reporter, SslContext h2Tls, AddressPolicy addresses,
+      Dialer dialer) {
+    this.dialer = dialer != null ? dialer : Dialer.network(transport);
     this.maxIdlePerInstance = maxIdlePerInstance;
     this.reporter = reporter;
     this.h2Tls = h2Tls;
@@ -74,7 +82,7 @@ public final class Upstreams {
   /** The pool of connections made on {@code loop} (a connection serves clients of its loop only). */
   public UpstreamPool pool(EventLoop loop) {
     UpstreamPool p = pools.get(loop);
-    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, transport, maxIdlePerInstance, h2Tls,
+    return p != null ? p : pools.computeIfAbsent(loop, l -> new UpstreamPool(l, dialer, maxIdlePerInstance, h2Tls,
         addresses));
   }
 

@@ -164,6 +164,32 @@ class ClusterTest {
   }
 
   @Test
+  void aBurstOfNewConsumersThroughEveryNodeStaysWithinTheLoadBound() {
+    String fresh = cluster.a().route(json("'allowedGroups':['%s'],'healthCheck':{'intervalSeconds':1}", team));
+    for (String id : List.of("p", "q", "r")) {
+      ProbeServer p = cluster.a().probe(fresh + "-" + id);
+      probes.add(p);
+      cluster.a().register(fresh, p.port(), project);
+    }
+    for (Gateway g : cluster.nodes) {
+      g.awaitHealthy(fresh, 3);
+    }
+    Map<String, Integer> perInstance = new HashMap<>();
+    Map<String, String> pinOf = new HashMap<>();
+    for (int i = 0; i < 20; i++) {
+      Gateway.Token t = cluster.a().userToken(user);
+      String instance = answeredBy(cluster.nodes.get(i % 3).get("/" + fresh + "/", t.secret()));
+      perInstance.merge(instance, 1, Integer::sum);
+      pinOf.put(t.secret(), instance);
+    }
+    // Bounded load 1.25: no instance takes more than ceil(1.25 * 20 / 3) = 9 of twenty consumers,
+    // each counted from its pin on, whichever node took its first request.
+    assertThat(perInstance.values()).as(perInstance.toString()).allSatisfy(n -> assertThat(n).isLessThanOrEqualTo(9));
+    pinOf.forEach((token, instance) -> assertThat(answeredBy(cluster.c().get("/" + fresh + "/", token)))
+        .isEqualTo(instance));
+  }
+
+  @Test
   void aUserRemovedFromTheGroupOnBIsRefusedOnC() {
     String member = cluster.a().user(team);
     Gateway.Token t = cluster.a().userToken(member);

@@ -47,6 +47,11 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
+  /** One more node that joins the cluster (not one of {@link #nodes}: the caller closes it, and it leaves). */
+  public Gateway join() {
+    return new Gateway(configs[configs.length - 1], clock);
+  }
+
   /** Stops the nodes gracefully, the seed last. */
   public void stop() {
     for (int i = nodes.size() - 1; i >= 0; i--) {
